@@ -1,0 +1,1 @@
+"""Scrapy project that crawls, cleans and indexes Vietnamese provincial police news."""

@@ -1,0 +1,271 @@
+"""The ``crawler`` command: thin wrappers over the spiders, pipelines and es modules."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+
+from elastic_transport import TransportError  # noqa: E402
+from elasticsearch import ApiError, NotFoundError  # noqa: E402
+from itemadapter import ItemAdapter  # noqa: E402
+from scrapy import signals  # noqa: E402
+from scrapy.settings import Settings  # noqa: E402
+from scrapy.utils.conf import closest_scrapy_cfg  # noqa: E402
+from scrapy.utils.project import get_project_settings  # noqa: E402
+
+from crawler.es.client import (  # noqa: E402
+    ElasticsearchUnavailable,
+    check_available,
+    client_from_settings,
+)  # noqa: E402
+from crawler.es.search import search  # noqa: E402
+from crawler.es.server import LocalNode, ServerError, default_base  # noqa: E402
+from crawler.signals import article_failed  # noqa: E402
+
+EXIT_FAILED = 1
+EXIT_ERROR = 2
+
+
+class CliError(Exception):
+    """An error shown to the user as one line, with exit code 2."""
+
+
+class RunCollector:
+    """Keeps what a crawl produced and what it lost, for the run summary."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self.failures: list[str] = []
+
+    def item_scraped(self, item: Any) -> None:
+        self.items.append(item)
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        self.failures.append(f"dropped: {exception}")
+
+    def spider_error(self, failure: Any, response: Any) -> None:
+        self.failures.append(f"{response.url}: {failure.getErrorMessage()}")
+
+    def article_failed(self, item: Any, reason: str) -> None:
+        self.failures.append(reason)
+
+
+def project_dir() -> Path:
+    cfg = closest_scrapy_cfg()
+    return Path(cfg).parent if cfg else Path.cwd()
+
+
+def run_spider(
+    name: str, overrides: dict[str, Any], **spider_args: Any
+) -> tuple[RunCollector, Any]:
+    """Run one spider to completion; what it collected and the crawler (for stats)."""
+    from scrapy.crawler import AsyncCrawlerProcess
+
+    settings = get_project_settings()
+    settings.setdict(overrides, priority="cmdline")
+    process = AsyncCrawlerProcess(settings)
+    crawler = process.create_crawler(name)
+    collector = RunCollector()
+    for signal_name in ("item_scraped", "item_dropped", "spider_error"):
+        crawler.signals.connect(getattr(collector, signal_name), getattr(signals, signal_name))
+    crawler.signals.connect(collector.article_failed, article_failed)
+    task = process.crawl(crawler, **spider_args)
+    process.start()
+    if task.done() and not task.cancelled() and task.exception():
+        raise CliError(str(task.exception()))
+    return collector, crawler
+
+
+def _log_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {"LOG_LEVEL": "INFO" if args.verbose else "ERROR"}
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    settings = get_project_settings()
+    try:
+        check_available(client_from_settings(settings), settings["ES_URL"])
+    except ElasticsearchUnavailable as exc:
+        raise CliError(str(exc)) from exc
+    collector, crawler = run_spider("seeds", _log_overrides(args), path=os.pathsep.join(args.paths))
+    stats = crawler.stats
+    read = stats.get_value("seeds/files_read", 0)
+    indexed = stats.get_value("elasticsearch/indexed", 0)
+    settings = crawler.settings
+    print(
+        f"files read: {read}, articles indexed: {indexed} "
+        f"(index {settings['ES_INDEX']} at {settings['ES_URL']}), failed: {len(collector.failures)}"
+    )
+    for reason in collector.failures:
+        print(f"  failed: {reason}")
+    return EXIT_FAILED if collector.failures else 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    pipelines = dict(get_project_settings().getdict("ITEM_PIPELINES"))
+    pipelines = {k: v for k, v in pipelines.items() if "elasticsearch" not in k.lower()}
+    overrides = {**_log_overrides(args), "ITEM_PIPELINES": pipelines}
+    collector, _ = run_spider("seeds", overrides, path=args.file)
+    for reason in collector.failures:
+        print(f"error: {reason}", file=sys.stderr)
+    for item in collector.items:
+        print(json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, indent=2))
+    return 0 if collector.items and not collector.failures else EXIT_FAILED
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2022-01-31") from None
+
+
+def _terminal(fragment: str, tty: bool) -> str:
+    on, off = ("\033[1m", "\033[0m") if tty else ("[", "]")
+    fragment = fragment.replace("</em> <em>", " ")
+    return html.unescape(re.sub(r"<em>(.*?)</em>", rf"{on}\1{off}", fragment))
+
+
+def print_results(query: str, result: dict[str, Any], tty: bool) -> None:
+    print(f'{result["total"]} result(s) for "{query}"')
+    for rank, hit in enumerate(result["hits"], 1):
+        title = hit["highlight"].get("title", [html.escape(hit["title"] or "")])[0]
+        print(f"\n{rank}. {_terminal(title, tty)}  (score {hit['score']:.2f})")
+        published = (hit["published"] or "")[:10]
+        print(f"   {published} · {hit['province'] or '-'} · {hit['url']}")
+        for name in ("body", "captions"):
+            for fragment in hit["highlight"].get(name, [])[:2]:
+                print(f"   … {_terminal(fragment, tty)} …")
+        people = ", ".join(hit["entities"]["persons"][:5])
+        if people:
+            print(f"   people: {people}")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    settings = get_project_settings()
+    client = client_from_settings(settings)
+    filters = {
+        "province": args.province,
+        "since": args.since,
+        "until": args.until,
+        "entity": args.entity,
+    }
+    try:
+        result = search(client, settings["ES_INDEX"], args.query, size=args.size, **filters)
+    except NotFoundError as exc:
+        raise CliError(
+            f"no index '{settings['ES_INDEX']}' at {settings['ES_URL']} yet: "
+            "run `crawler replay seeds/` first"
+        ) from exc
+    except (TransportError, ApiError) as exc:
+        raise CliError(_unreachable(settings, exc)) from exc
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print_results(args.query, result, sys.stdout.isatty())
+    return 0
+
+
+def _unreachable(settings: Settings, exc: Exception) -> str:
+    return f"Elasticsearch at {settings['ES_URL']} is not usable ({type(exc).__name__}: {exc})"
+
+
+def local_node(settings: Settings) -> LocalNode:
+    """The node `crawler es` manages: the port of ES_URL, which must be on this machine."""
+    url = urlsplit(settings["ES_URL"])
+    if url.hostname not in ("127.0.0.1", "localhost"):
+        raise CliError(
+            f"ES_URL {settings['ES_URL']} is not on this machine; `crawler es` manages "
+            "only a local node (use http://127.0.0.1:PORT)"
+        )
+    return LocalNode(
+        base=default_base(project_dir()),
+        port=url.port or 9200,
+        heap=os.environ.get("ES_HEAP", "512m"),
+    )
+
+
+def cmd_es(args: argparse.Namespace) -> int:
+    settings = get_project_settings()
+    if args.action == "status":
+        return es_status(settings)
+    node = local_node(settings)
+    try:
+        print(node.up() if args.action == "up" else node.down())
+    except ServerError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
+def es_status(settings: Settings) -> int:
+    client = client_from_settings(settings)
+    try:
+        health = client.cluster.health()
+        nodes = client.nodes.info(node_id="_local", filter_path="nodes.*.version")
+        indices = client.cat.indices(format="json", h="index,docs.count,health")
+        aliases = client.cat.aliases(format="json", h="alias,index")
+    except (TransportError, ApiError) as exc:
+        raise CliError(_unreachable(settings, exc)) from exc
+    version = next(iter(nodes["nodes"].values()))["version"]
+    print(f"Elasticsearch {version} at {settings['ES_URL']}: {health['status']}")
+    alias_of = {}
+    for row in aliases:
+        alias_of.setdefault(row["index"], []).append(row["alias"])
+    visible = [row for row in indices if not row["index"].startswith(".")]
+    if not visible:
+        print("  no indices yet")
+    for row in sorted(visible, key=lambda r: r["index"]):
+        names = ", ".join(alias_of.get(row["index"], []))
+        suffix = f" (alias {names})" if names else ""
+        print(f"  {row['index']}{suffix}: {row['docs.count']} documents, {row['health']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crawler", description="Vietnamese provincial police news: crawl, index, search."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show the Scrapy log")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    es = commands.add_parser("es", help="manage a local Elasticsearch node")
+    es.add_argument("action", choices=["up", "down", "status"])
+    es.set_defaults(func=cmd_es)
+
+    replay = commands.add_parser("replay", help="replay seed files or folders into the index")
+    replay.add_argument("paths", nargs="+", metavar="PATH")
+    replay.set_defaults(func=cmd_replay)
+
+    extract = commands.add_parser("extract", help="print the article made of one seed file")
+    extract.add_argument("file", metavar="FILE")
+    extract.add_argument("--json", action="store_true", help="JSON output (the default)")
+    extract.set_defaults(func=cmd_extract)
+
+    find = commands.add_parser("search", help="search indexed articles")
+    find.add_argument("query")
+    find.add_argument("--province", help="province, as published or as merged in 2025")
+    find.add_argument("--since", type=_date, help="published on or after YYYY-MM-DD")
+    find.add_argument("--until", type=_date, help="published on or before YYYY-MM-DD")
+    find.add_argument("--entity", help="a person, organisation or place named in the article")
+    find.add_argument("--size", type=int, default=10, help="number of results (default 10)")
+    find.add_argument("--json", action="store_true", help="print one JSON object")
+    find.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR

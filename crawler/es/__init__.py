@@ -1,0 +1,1 @@
+"""Elasticsearch: client, index life cycle, search, and the local development node."""

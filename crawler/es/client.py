@@ -1,0 +1,43 @@
+"""An Elasticsearch client configured from settings (which read the environment)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from elastic_transport import TransportError
+from elasticsearch import ApiError, Elasticsearch
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+
+# The transport logs every request at INFO; a crawl log needs only its warnings.
+logging.getLogger("elastic_transport").setLevel(logging.WARNING)
+
+
+def client_from_settings(settings: BaseSettings) -> Elasticsearch:
+    """A client for ES_URL with basic auth or an API key and a CA file when given."""
+    options: dict = {"request_timeout": settings.getfloat("ES_TIMEOUT", 30.0)}
+    if settings.get("ES_API_KEY"):
+        options["api_key"] = settings["ES_API_KEY"]
+    elif settings.get("ES_USERNAME"):
+        options["basic_auth"] = (settings["ES_USERNAME"], settings.get("ES_PASSWORD") or "")
+    if settings.get("ES_CA_CERTS"):
+        options["ca_certs"] = settings["ES_CA_CERTS"]
+    return Elasticsearch(settings["ES_URL"], **options)
+
+
+class ElasticsearchUnavailable(RuntimeError):
+    """Elasticsearch cannot be reached or refuses us; nothing was indexed."""
+
+
+def check_available(client: Elasticsearch, url: str) -> None:
+    """Raise ElasticsearchUnavailable, with what to do, unless the cluster answers."""
+    try:
+        client.options(max_retries=0).cluster.health(timeout="10s")
+    except (TransportError, ApiError) as exc:
+        raise ElasticsearchUnavailable(
+            f"Elasticsearch at {url} is not usable ({type(exc).__name__}: {exc}); "
+            "start it with `crawler es up` or set ES_URL"
+        ) from exc

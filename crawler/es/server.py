@@ -1,0 +1,345 @@
+"""A local single-node Elasticsearch for development and tests.
+
+The server is the integration-test zip that Elastic publishes to Maven Central, run on
+the machine's Java under a project-local folder, bound to 127.0.0.1. Elasticsearch
+refuses to run as root, so as root the node runs as an unprivileged user created here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+ES_VERSION = "8.19.21"
+MIN_JAVA = 17
+MAVEN_REPO = "https://repo1.maven.org/maven2"
+ARTIFACT = "org/elasticsearch/distribution/integ-test-zip/elasticsearch/{v}/elasticsearch-{v}.zip"
+ES_USER = "crawler-es"
+START_TIMEOUT = 180.0
+
+
+class ServerError(RuntimeError):
+    """The local node cannot be provisioned, started or stopped; says why."""
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "vn-police-news-crawler"
+
+
+def find_java_home(env: dict[str, str] | None = None) -> Path:
+    """A JDK able to run Elasticsearch: ES_JAVA_HOME, else JAVA_HOME, else java on PATH."""
+    env = dict(os.environ if env is None else env)
+    if env.get("ES_JAVA_HOME"):
+        home = Path(env["ES_JAVA_HOME"])
+        if not (home / "bin" / "java").is_file():
+            raise ServerError(f"ES_JAVA_HOME={home} has no bin/java")
+        return _check_java(home)
+    if env.get("JAVA_HOME") and (Path(env["JAVA_HOME"]) / "bin" / "java").is_file():
+        return _check_java(Path(env["JAVA_HOME"]))
+    java = shutil.which("java", path=env.get("PATH"))
+    if java is None:
+        raise ServerError(
+            f"no Java found: Elasticsearch {ES_VERSION} needs Java {MIN_JAVA} or newer. "
+            "Install one (Debian: apt-get install openjdk-17-jre-headless) or set ES_JAVA_HOME."
+        )
+    return _check_java(Path(os.path.realpath(java)).parent.parent)
+
+
+def _check_java(home: Path) -> Path:
+    result = subprocess.run(
+        [str(home / "bin" / "java"), "-version"], capture_output=True, text=True, check=False
+    )
+    match = re.search(r'version "(\d+)', result.stderr + result.stdout)
+    if not match or int(match.group(1)) < MIN_JAVA:
+        found = match.group(1) if match else "unknown"
+        raise ServerError(
+            f"Java at {home} is version {found}; Elasticsearch {ES_VERSION} needs "
+            f"{MIN_JAVA} or newer. Set ES_JAVA_HOME to a newer JDK."
+        )
+    return home
+
+
+def probe(port: int, timeout: float = 2.0) -> dict[str, Any] | None:
+    """What listens on 127.0.0.1:port: None if nothing, else a description.
+
+    The description has ``elasticsearch`` (bool), and for Elasticsearch ``health`` and
+    ``version``; for anything else ``answer``, the start of what it said.
+    """
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+            pass
+    except OSError:
+        return None
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with urllib.request.urlopen(f"{base}/_cluster/health", timeout=timeout) as resp:
+            raw = resp.read(4096)
+        health = json.loads(raw)
+        if "cluster_name" not in health:
+            return {"elasticsearch": False, "answer": raw[:200].decode(errors="replace")}
+        path = "/_nodes/_local?filter_path=nodes.*.version"
+        with urllib.request.urlopen(base + path, timeout=timeout) as resp:
+            nodes = json.loads(resp.read())["nodes"]
+        version = next(iter(nodes.values()))["version"]
+        return {"elasticsearch": True, "health": health["status"], "version": version}
+    except urllib.error.HTTPError as exc:
+        answer = f"HTTP {exc.code} " + exc.read(200).decode(errors="replace")
+    except (OSError, ValueError, KeyError, StopIteration) as exc:
+        answer = f"{type(exc).__name__}: {exc}"
+    return {"elasticsearch": False, "answer": answer}
+
+
+def _runs_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _as_es_user(command: list[str]) -> list[str]:
+    return ["runuser", "-u", ES_USER, "--", *command] if _runs_as_root() else command
+
+
+def _ensure_es_user() -> None:
+    try:
+        subprocess.run(["id", "-u", ES_USER], capture_output=True, check=True)
+    except subprocess.CalledProcessError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ES_USER],
+            check=True,
+        )
+
+
+def _tail(path: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return f"(no log at {path})"
+
+
+@dataclass
+class LocalNode:
+    """One node: ``base`` holds the unpacked server (dist/) and the node's own folder."""
+
+    base: Path
+    port: int = 9200
+    name: str = "local"
+    heap: str = "512m"
+    version: str = ES_VERSION
+    repo: str = MAVEN_REPO
+    cache_dir: Path = field(default_factory=default_cache_dir)
+
+    @property
+    def home(self) -> Path:
+        return self.base / self.name
+
+    @property
+    def dist(self) -> Path:
+        return self.base / "dist" / f"elasticsearch-{self.version}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "es.pid"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def up(self, timeout: float = START_TIMEOUT) -> str:
+        """Start the node and wait until it is healthy; a no-op if it already is."""
+        found = probe(self.port)
+        if found and found["elasticsearch"]:
+            return f"Elasticsearch {found['version']} already running at {self.url}"
+        if found:
+            raise ServerError(
+                f"port {self.port} is in use by something that is not Elasticsearch "
+                f"(it answered: {found['answer'][:120]!r}); stop it or choose another port "
+                "with ES_URL"
+            )
+        java_home = find_java_home()
+        self.install()
+        self._configure()
+        self._start(java_home)
+        self._wait_healthy(timeout)
+        return f"Elasticsearch {self.version} started at {self.url} (data in {self.home})"
+
+    def install(self) -> Path:
+        """Download (once, cached) and unpack the server; the unpacked folder."""
+        if (self.dist / "bin" / "elasticsearch").is_file():
+            return self.dist
+        archive = self._download()
+        staging = self.dist.with_name(self.dist.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        with zipfile.ZipFile(archive) as bundle:
+            for info in bundle.infolist():
+                target = bundle.extract(info, staging)
+                mode = (info.external_attr >> 16) & 0o777
+                if mode:
+                    os.chmod(target, mode)
+        (inner,) = staging.iterdir()
+        inner.rename(self.dist)
+        staging.rmdir()
+        return self.dist
+
+    def _download(self) -> Path:
+        name = f"elasticsearch-{self.version}.zip"
+        archive = self.cache_dir / name
+        if archive.is_file():
+            return archive
+        url = f"{self.repo.rstrip('/')}/{ARTIFACT.format(v=self.version)}"
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = archive.with_suffix(".part")
+        logger.info("Downloading %s", url)
+        try:
+            with urllib.request.urlopen(f"{url}.sha1", timeout=60) as resp:
+                expected = resp.read().decode().split()[0]
+            digest = hashlib.sha1()
+            with urllib.request.urlopen(url, timeout=60) as resp, partial.open("wb") as out:
+                while chunk := resp.read(1 << 20):
+                    digest.update(chunk)
+                    out.write(chunk)
+        except (OSError, ValueError, IndexError) as exc:
+            partial.unlink(missing_ok=True)
+            raise ServerError(f"download of {url} failed: {exc}") from exc
+        if digest.hexdigest() != expected:
+            partial.unlink(missing_ok=True)
+            raise ServerError(f"download of {url} failed: SHA-1 does not match {expected}")
+        partial.rename(archive)
+        return archive
+
+    def _configure(self) -> None:
+        config = self.home / "config"
+        if not config.is_dir():
+            shutil.copytree(self.dist / "config", config)
+        for sub in ("data", "logs"):
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        settings = {
+            "cluster.name": f"crawler-{self.name}",
+            "node.name": self.name,
+            "path.data": str(self.home / "data"),
+            "path.logs": str(self.home / "logs"),
+            "network.host": "127.0.0.1",
+            "http.port": self.port,
+            "discovery.type": "single-node",
+            "xpack.security.enabled": False,
+            # Throwaway local nodes often live on busy disks; never go read-only.
+            "cluster.routing.allocation.disk.threshold_enabled": False,
+        }
+        (config / "elasticsearch.yml").write_text(
+            "".join(f"{k}: {json.dumps(v)}\n" for k, v in settings.items())
+        )
+        if _runs_as_root():
+            _ensure_es_user()
+            subprocess.run(["chown", "-R", ES_USER, str(self.home)], check=True)
+            probe_access = _as_es_user(["test", "-x", str(self.dist / "bin" / "elasticsearch")])
+            if subprocess.run(probe_access, check=False).returncode != 0:
+                raise ServerError(
+                    f"user {ES_USER} cannot reach {self.dist}: a parent folder is not "
+                    "readable by other users; set ES_LOCAL_DIR to a folder it can reach"
+                )
+
+    def _start(self, java_home: Path) -> None:
+        env = {
+            **os.environ,
+            "ES_JAVA_HOME": str(java_home),
+            "ES_PATH_CONF": str(self.home / "config"),
+            "ES_JAVA_OPTS": f"-Xms{self.heap} -Xmx{self.heap}",
+        }
+        env.pop("JAVA_TOOL_OPTIONS", None)
+        self.pid_file.unlink(missing_ok=True)
+        startup_log = self.home / "logs" / "startup.log"
+        command = _as_es_user(
+            [str(self.dist / "bin" / "elasticsearch"), "-d", "-p", str(self.pid_file)]
+        )
+        with startup_log.open("w") as log:
+            result = subprocess.run(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
+            )
+        if result.returncode != 0:
+            raise ServerError(
+                f"Elasticsearch did not start (exit code {result.returncode}); "
+                f"last lines of {startup_log}:\n{_tail(startup_log)}"
+            )
+
+    def _wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = probe(self.port)
+            if found and found["elasticsearch"] and found["health"] in ("green", "yellow"):
+                return
+            time.sleep(1)
+        log = self.home / "logs" / f"crawler-{self.name}.log"
+        raise ServerError(
+            f"Elasticsearch at {self.url} did not become healthy in {timeout:.0f} s; "
+            f"last lines of {log}:\n{_tail(log)}"
+        )
+
+    def down(self, timeout: float = 60.0) -> str:
+        """Stop the node this folder started; says so when there is none."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            found = probe(self.port)
+            if found and found["elasticsearch"]:
+                raise ServerError(
+                    f"Elasticsearch at {self.url} was not started from {self.home} "
+                    f"(no pid file {self.pid_file}); stop it where it was started"
+                ) from None
+            return f"Elasticsearch is not running at {self.url}"
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            self.pid_file.unlink(missing_ok=True)
+            return f"Elasticsearch was not running (stale pid {pid} removed)"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.5)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return f"Elasticsearch at {self.url} stopped"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reachable_by_others(path: Path) -> bool:
+    """True when every folder above ``path`` lets other users through (o+x)."""
+    return all(os.stat(p).st_mode & 0o001 for p in path.resolve().parents)
+
+
+def default_base(project_dir: Path) -> Path:
+    """Where the local node lives: ES_LOCAL_DIR, else the project's .es folder.
+
+    As root the node runs as another user, who must be able to reach that folder; when
+    a parent folder is private (a clone under a mktemp -d, say) a folder in /var/tmp
+    named after the project path is used instead.
+    """
+    if os.environ.get("ES_LOCAL_DIR"):
+        return Path(os.environ["ES_LOCAL_DIR"])
+    base = project_dir / ".es"
+    if _runs_as_root() and not reachable_by_others(base):
+        digest = hashlib.sha1(str(project_dir.resolve()).encode()).hexdigest()[:10]
+        return Path("/var/tmp") / f"crawler-es-{digest}"
+    return base

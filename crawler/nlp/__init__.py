@@ -1,0 +1,1 @@
+"""Named-entity extraction: underthesea as the base, our rules on top."""

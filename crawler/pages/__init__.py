@@ -1,0 +1,1 @@
+"""Page objects: turn one fetched document into the fields of an Article."""

@@ -1,0 +1,1 @@
+"""Spiders: they only crawl; page objects turn responses into articles."""

@@ -1,0 +1,103 @@
+"""Pure text helpers for Vietnamese news: normalization, folding, paragraphs, credits."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_WORD = re.compile(r"\w+")
+
+
+@cache
+def _token_normalizer() -> Callable[[str], str]:
+    # Imported on first use: importing underthesea before Scrapy sets up logging makes
+    # it call logging.basicConfig, and every log line is then printed twice.
+    from underthesea.pipeline.text_normalize.token_normalize import token_normalize
+
+    return token_normalize
+
+
+def normalize_text(text: str) -> str:
+    """NFC, modern tone-mark placement (hoà -> hòa), no invisible chars, single spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    token_normalize = _token_normalizer()
+    text = _WORD.sub(lambda m: token_normalize(m.group()), text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _fold_char(char: str) -> str:
+    if char in "đĐ":
+        return "d" if char == "đ" else "D"
+    base = unicodedata.normalize("NFD", char)[0]
+    return base if base.isascii() else char
+
+
+def fold(text: str) -> str:
+    """Remove Vietnamese diacritics, keeping one character per character.
+
+    Keeping the length lets Elasticsearch highlight the accented text from matches on
+    the folded copy: both have the same offsets.
+    """
+    return "".join(_fold_char(c) if not c.isascii() else c for c in text)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs separated by blank lines, each joined onto one line."""
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+_CREDIT = re.compile(
+    r"^(?:tin|ảnh|bài|tin,\s*ảnh|tin\s+và\s+ảnh|bài,\s*ảnh|bài\s+và\s+ảnh|tác\s+giả)"
+    r"\s*:\s*(?P<names>.+?)(?:\s*[-–,.]?\s*nguồn\s*:.*)?$",
+    re.IGNORECASE,
+)
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\s-\s|\svà\s|&)\s*")
+_BARE_NAME = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?\s){0,4}[A-ZĐÀ-Ỹ][\wÀ-ỹ]*$")
+
+
+def _tidy_name(name: str) -> str:
+    name = name.strip(" .")
+    return name.title() if name.isupper() else name
+
+
+def parse_credit(paragraph: str) -> list[str] | None:
+    """Author names of a credit line, or None when the paragraph is not one.
+
+    Handles "Tin, ảnh: Xuân Thu và Văn Huỳnh", "Tác giả: X - Nguồn: Y" and a bare
+    name of two to five capitalised words on the last line.
+    """
+    text = paragraph.strip()
+    match = _CREDIT.match(text)
+    if match:
+        names = _NAME_SEPARATORS.split(match.group("names"))
+        return [_tidy_name(n) for n in names if n.strip(" .")]
+    if len(text) <= 40 and " " in text and _BARE_NAME.match(text):
+        return [_tidy_name(text)]
+    return None
+
+
+_PHOTO_ACTIONS = re.compile(
+    r"\b(?:tặng|trao|chụp ảnh|phát biểu|kiểm tra|thăm hỏi|thăm|chúc mừng|gắn|"
+    r"quang cảnh|toàn cảnh|ảnh:|dâng hương|dự|chủ trì)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END_INSIDE = re.compile(r"[.!?]\s+[A-ZĐÀ-Ỹ]")
+
+
+def is_caption(paragraph: str) -> bool:
+    """True for a short one-sentence paragraph that describes a photo.
+
+    Captions on these sites sit between body paragraphs with nothing marking them but
+    their shape: one sentence, short, naming people doing something for the camera.
+    """
+    text = paragraph.strip()
+    if len(text) > 300 or text.endswith(("...", "…", "./.")):
+        return False
+    if _SENTENCE_END_INSIDE.search(text.rstrip(".")):
+        return False
+    return bool(_PHOTO_ACTIONS.search(text))

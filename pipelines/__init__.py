@@ -1,0 +1,1 @@
+"""Item pipelines, one step each, ordered in crawler.settings.ITEM_PIPELINES."""

@@ -1,0 +1,26 @@
+"""One Unicode form and one tone-mark convention for every text field."""
+
+from __future__ import annotations
+
+from itemadapter import ItemAdapter
+
+from crawler.text import normalize_text
+
+TEXT_FIELDS = ("title",)
+LIST_FIELDS = ("body", "captions", "authors")
+
+
+def normalize_article(item: object) -> object:
+    """Normalize the text fields in place; empty paragraphs disappear."""
+    adapter = ItemAdapter(item)
+    for name in TEXT_FIELDS:
+        adapter[name] = normalize_text(adapter.get(name) or "")
+    for name in LIST_FIELDS:
+        values = (normalize_text(v) for v in adapter.get(name) or [])
+        adapter[name] = [v for v in values if v]
+    return item
+
+
+class NormalizePipeline:
+    def process_item(self, item: object) -> object:
+        return normalize_article(item)
