@@ -29,7 +29,7 @@ from crawler.es.client import (  # noqa: E402
     client_from_settings,
 )  # noqa: E402
 from crawler.es.search import search  # noqa: E402
-from crawler.es.server import LocalNode, ServerError, default_base  # noqa: E402
+from crawler.es.server import MAVEN_REPO, LocalNode, ServerError, default_base  # noqa: E402
 from crawler.signals import article_failed  # noqa: E402
 
 EXIT_FAILED = 1
@@ -191,6 +191,7 @@ def local_node(settings: Settings) -> LocalNode:
         base=default_base(project_dir()),
         port=url.port or 9200,
         heap=os.environ.get("ES_HEAP", "512m"),
+        repo=os.environ.get("ES_MAVEN_REPO", MAVEN_REPO),
     )
 
 

@@ -41,8 +41,10 @@ def build_query(
     if province:
         filters.append({"term": {"province_keys": entity_key(province)}})
     if since or until:
-        bounds = {"gte": since and since.isoformat(), "lte": until and until.isoformat()}
-        filters.append({"range": {"published": {k: v for k, v in bounds.items() if v}}})
+        # Whole days in Vietnam time: --until 2022-01-04 includes that evening.
+        bounds = {"gte": since, "lte": until}
+        days = {k: f"{v.isoformat()}||/d" for k, v in bounds.items() if v}
+        filters.append({"range": {"published": {**days, "time_zone": "+07:00"}}})
     if entity:
         filters.append({"term": {"entity_keys": entity_key(entity)}})
     return {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}

@@ -1,0 +1,38 @@
+# Set-up and everyday commands. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+QUERY ?= an ninh to quoc
+
+.PHONY: demo test install java lint clean
+
+demo: install java  ## install, start a local Elasticsearch, replay seeds/, show a search
+	$(BIN)/crawler es up
+	$(BIN)/crawler replay seeds/
+	$(BIN)/crawler search "$(QUERY)" --size 3
+
+test: install java  ## the whole suite, against a real Elasticsearch it starts and stops
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+java:  ## Elasticsearch 8 needs Java 17+; install Debian's when there is none and we may
+	@command -v java >/dev/null 2>&1 || [ -n "$$ES_JAVA_HOME" ] || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; } || \
+	  { echo "Java 17+ is needed: install it or set ES_JAVA_HOME" >&2; exit 1; }
+
+lint:
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean:  ## stop the local node and remove it and its data
+	-$(BIN)/crawler es down
+	rm -rf .es

@@ -1,0 +1,83 @@
+"""Shared fixtures: a real Elasticsearch node for the session, and the CLI as users run it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from crawler.es.server import LocalNode, default_base
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEED = PROJECT / "seeds" / "000_fc3363d4b09c08b0.txt"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def es_url() -> Iterator[str]:
+    """ES_TEST_URL if given, else a throwaway local node started for this session."""
+    if os.environ.get("ES_TEST_URL"):
+        yield os.environ["ES_TEST_URL"]
+        return
+    node = LocalNode(base=default_base(PROJECT), name="test", port=free_port())
+    shutil.rmtree(node.home / "data", ignore_errors=True)
+    node.up()
+    try:
+        yield node.url
+    finally:
+        node.down()
+        shutil.rmtree(node.home, ignore_errors=True)
+
+
+@pytest.fixture
+def es_index(es_url: str) -> Iterator[str]:
+    """A fresh alias name for one test; its indices are deleted afterwards."""
+    alias = f"test-{uuid.uuid4().hex[:8]}"
+    yield alias
+    drop_alias(es_url, alias)
+
+
+def drop_alias(es_url: str, alias: str) -> None:
+    """Delete the indices behind an alias (wildcard deletes are refused by default)."""
+    with Elasticsearch(es_url) as client:
+        if client.indices.exists_alias(name=alias):
+            client.indices.delete(index=list(client.indices.get_alias(name=alias)))
+
+
+@pytest.fixture
+def es(es_url: str) -> Iterator[Elasticsearch]:
+    client = Elasticsearch(es_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def cli_env(es_url: str, es_index: str) -> dict[str, str]:
+    """Environment for running the `crawler` command against the test node and alias."""
+    return {**os.environ, "ES_URL": es_url, "ES_INDEX": es_index}
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m crawler ARGS` from the project folder, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )

@@ -1,0 +1,126 @@
+"""Replay and search against a real Elasticsearch node."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from crawler.es.document import article_document
+from crawler.es.index import ensure_index, load_mapping
+from crawler.es.search import search
+from crawler.items import Article
+from pipelines.elasticsearch import bulk_index
+from pipelines.normalize import normalize_article
+from tests.conftest import drop_alias, run_cli
+
+
+@pytest.fixture(scope="module")
+def seed_env(es_url: str) -> Iterator[dict[str, str]]:
+    """The seeds replayed once into an alias of their own."""
+    alias = f"test-seed-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias}
+    result = run_cli("replay", "seeds/", env=env)
+    assert result.returncode == 0, result.stderr
+    yield env
+    drop_alias(es_url, alias)
+
+
+def search_json(env: dict[str, str], *args: str) -> dict:
+    result = run_cli("search", *args, "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("query", ["an ninh tổ quốc", "an ninh to quoc", "AN NINH TO QUOC"])
+def test_seed_found_with_and_without_diacritics(seed_env, query: str) -> None:
+    found = search_json(seed_env, query)
+    assert found["total"] == 1
+    hit = found["hits"][0]
+    assert hit["title"].startswith("Phát động phong trào thi đua")
+    assert hit["province"] == "Nam Định"
+    assert hit["published"] == "2022-01-04T00:00:00+07:00"
+    # Highlights show the accented text even when the query had no accents.
+    title = hit["highlight"]["title"][0].replace("</em> <em>", " ")
+    assert "<em>an ninh Tổ quốc</em>" in title
+
+
+def test_replay_twice_keeps_one_document(seed_env, es_url: str) -> None:
+    again = run_cli("replay", "seeds/", env=seed_env)
+    assert again.returncode == 0, again.stderr
+    assert "articles indexed: 1" in again.stdout
+    assert Elasticsearch(es_url).count(index=seed_env["ES_INDEX"])["count"] == 1
+
+
+def test_seed_entities_include_the_party_secretary(seed_env) -> None:
+    hit = search_json(seed_env, "hội nghị")["hits"][0]
+    assert "Phạm Gia Túc" in hit["entities"]["persons"]
+    assert search_json(seed_env, "hội nghị", "--entity", "pham gia tuc")["total"] == 1
+    assert search_json(seed_env, "hội nghị", "--entity", "Lê Văn Không")["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("filters", "total"),
+    [
+        (["--province", "Nam Định"], 1),
+        (["--province", "ninh binh"], 1),  # the province it merged into in 2025
+        (["--province", "Hà Nội"], 0),
+        (["--since", "2022-01-04", "--until", "2022-01-04"], 1),
+        (["--since", "2022-02-01"], 0),
+        (["--until", "2021-12-31"], 0),
+    ],
+)
+def test_filters(seed_env, filters: list[str], total: int) -> None:
+    assert search_json(seed_env, "an ninh", *filters)["total"] == total
+
+
+@pytest.mark.parametrize(
+    ("query", "total"),
+    [('"Ban Chỉ đạo 138"', 1), ('"Ban Chi dao 138"', 1), ('"138 Ban Chỉ đạo"', 0)],
+)
+def test_exact_phrase(seed_env, query: str, total: int) -> None:
+    assert search_json(seed_env, query)["total"] == total
+
+
+def test_title_match_ranks_above_body_match(es: Elasticsearch, es_index: str) -> None:
+    def make(doc_id: str, title: str, body: list[str]) -> dict:
+        item = Article(id=doc_id, url=f"https://congan.hue.gov.vn/{doc_id}.html",
+                       source="site", title=title, body=body)  # fmt: skip
+        return article_document(normalize_article(item))
+
+    ensure_index(es, es_index)
+    docs = [
+        make("body", "Hội nghị tổng kết công tác năm", ["Triệt phá đường dây ma túy lớn."] * 3),
+        make("title", "Triệt phá đường dây ma túy xuyên tỉnh", ["Công an tỉnh cho biết."]),
+    ]
+    assert [reason for _, reason in bulk_index(es, es_index, docs)] == [None, None]
+    es.indices.refresh(index=es_index)
+    for query in ("ma túy", "ma tuy"):
+        ranked = [hit["id"] for hit in search(es, es_index, query)["hits"]]
+        assert ranked == ["title", "body"]
+
+
+def test_index_is_created_from_the_versioned_mapping_behind_the_alias(
+    es: Elasticsearch, es_index: str
+) -> None:
+    index = ensure_index(es, es_index)
+    assert index == f"{es_index}-v1"
+    assert ensure_index(es, es_index) == index  # second use finds it
+    mapping = es.indices.get_mapping(index=es_index)[index]["mappings"]
+    assert mapping["_meta"] == load_mapping()["mappings"]["_meta"]
+    assert mapping["properties"]["title"]["analyzer"] == "standard"
+
+
+def test_document_that_does_not_fit_the_mapping_is_reported(
+    es: Elasticsearch, es_index: str
+) -> None:
+    ensure_index(es, es_index)
+    good = {"id": "ok", "url": "u1", "title": "Tin"}
+    bad = {"id": "bad", "url": "u2", "title": "Tin", "published": "hôm qua"}
+    outcomes = dict((doc["id"], reason) for doc, reason in bulk_index(es, es_index, [good, bad]))
+    assert outcomes["ok"] is None
+    assert "published" in outcomes["bad"]

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawler.items import Article
+from pipelines.entities import EntitiesPipeline
+from pipelines.fingerprint import FingerprintPipeline
+from pipelines.normalize import NormalizePipeline
+from pipelines.validate import ValidatePipeline
+
+
+def article(**fields) -> Article:
+    values = {"id": "1", "url": "https://congan.hue.gov.vn/a.html", "source": "site"}
+    values |= {"title": "Tiêu đề", "body": ["Đoạn một."]}
+    return Article(**(values | fields))
+
+
+def test_validate_drops_with_url_field_and_stats() -> None:
+    crawler = get_crawler()
+    pipeline = build_from_crawler(ValidatePipeline, crawler)
+    with pytest.raises(DropItem, match=r"https://congan.hue.gov.vn/a.html: missing .*title"):
+        pipeline.process_item(article(title="  "))
+    with pytest.raises(DropItem, match="body"):
+        pipeline.process_item(article(body=["", " "]))
+    assert pipeline.process_item(article()) is not None
+    assert crawler.stats.get_value("validate/dropped/missing_title") == 1
+    assert crawler.stats.get_value("validate/dropped/missing_body") == 1
+    assert crawler.stats.get_value("validate/passed") == 1
+
+
+def test_normalize_fixes_tone_marks_and_drops_empty_paragraphs() -> None:
+    item = NormalizePipeline().process_item(
+        article(title="Hoà\u00a0bình", body=["Thuỷ  lợi", "\u200b"], authors=["Xuân\u00a0Thu"])
+    )
+    assert (item.title, item.body, item.authors) == ("Hòa bình", ["Thủy lợi"], ["Xuân Thu"])
+
+
+def test_fingerprint_changes_only_with_content() -> None:
+    pipeline = FingerprintPipeline()
+    first = pipeline.process_item(article()).content_hash
+    assert pipeline.process_item(article(fetched_at="later")).content_hash == first
+    assert pipeline.process_item(article(body=["Đoạn hai."])).content_hash != first
+
+
+def test_entities_pipeline_records_field_paragraph_and_offsets() -> None:
+    crawler = get_crawler(settings_dict={"NER_ENABLED": True})
+    pipeline = build_from_crawler(EntitiesPipeline, crawler)
+    body = ["Mở đầu.", "Đồng chí Trần Anh Dũng trao tặng Cờ thi đua."]
+    item = pipeline.process_item(article(body=body))
+    person = next(e for e in item.entities if e["type"] == "PER")
+    assert person["normalized"] == "Trần Anh Dũng"
+    assert (person["field"], person["paragraph"]) == ("body", 1)
+    assert body[1][person["start"] : person["end"]] == "Trần Anh Dũng"
+    assert crawler.stats.get_value("entities/mentions") == len(item.entities)

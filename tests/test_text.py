@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from crawler.text import fold, is_caption, normalize_text, parse_credit, split_paragraphs
+from tests.conftest import SEED
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Hoà bình", "Hòa bình"),
+        ("thuỷ lợi, Uỷ ban", "thủy lợi, Ủy ban"),
+        ("Công\u00a0an  tỉnh", "Công an tỉnh"),
+        ("an\u200b ninh\u00ad", "an ninh"),
+        ("Co\u0302ng an", "Công an"),  # decomposed (NFD) input becomes NFC
+        ("“Vì an ninh Tổ quốc”", "“Vì an ninh Tổ quốc”"),
+    ],
+)
+def test_normalize_text(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("an ninh Tổ quốc", "an ninh To quoc"),
+        ("Đồng chí Phạm Gia Túc", "Dong chi Pham Gia Tuc"),
+        ("đường", "duong"),
+        ("Hà Nội 2022", "Ha Noi 2022"),
+    ],
+)
+def test_fold_removes_diacritics_and_keeps_length(text: str, expected: str) -> None:
+    assert fold(text) == expected
+    assert len(fold(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("Tin, ảnh: Xuân Thu và Văn Huỳnh", ["Xuân Thu", "Văn Huỳnh"]),
+        ("Tin, ảnh: THÀNH TRUNG", ["Thành Trung"]),
+        ("Tác giả: Ngọc Minh - Nguồn: Báo Công an nhân dân", ["Ngọc Minh"]),
+        ("Bài, ảnh: Hoàng Lâm, Minh Đức", ["Hoàng Lâm", "Minh Đức"]),
+        ("Nguyễn Văn An", ["Nguyễn Văn An"]),
+        ("Tại hội nghị, 2 tập thể được nhận Cờ Thi đua./.", None),
+        ("Công an tỉnh tổ chức hội nghị tổng kết năm 2021.", None),
+    ],
+)
+def test_parse_credit(line: str, authors: list[str] | None) -> None:
+    assert parse_credit(line) == authors
+
+
+def test_seed_captions_are_told_from_body() -> None:
+    paragraphs = split_paragraphs(SEED.read_text(encoding="utf-8"))[1:-1]
+    captions = [p for p in paragraphs if is_caption(p)]
+    assert [c.split()[:3] for c in captions] == [
+        ["Đồng", "chí", "Bí"],
+        ["Đồng", "chí", "Bí"],
+        ["Thay", "mặt", "Tỉnh"],
+        ["Đồng", "chí", "Trần"],
+        ["Lãnh", "đạo", "Bộ"],
+    ]
+    assert not is_caption(paragraphs[0])
+    assert not is_caption(paragraphs[-1])
+
+
+def test_split_paragraphs_joins_lines_and_drops_blanks() -> None:
+    assert split_paragraphs("a\nb\n\n\n  \nc\r\n\r\nd") == ["a b", "c", "d"]
