@@ -170,6 +170,12 @@ class LocalNode:
                 f"(it answered: {found['answer'][:120]!r}); stop it or choose another port "
                 "with ES_URL"
             )
+        other = self._configured_port()
+        if self._running_pid() and other != self.port:
+            raise ServerError(
+                f"the node in {self.home} already runs on port {other}; "
+                f"stop it first (ES_URL=http://127.0.0.1:{other} crawler es down)"
+            )
         java_home = find_java_home()
         self.install()
         self._configure()
@@ -288,23 +294,33 @@ class LocalNode:
             f"last lines of {log}:\n{_tail(log)}"
         )
 
-    def down(self, timeout: float = 60.0) -> str:
-        """Stop the node this folder started; says so when there is none."""
+    def _running_pid(self) -> int | None:
         try:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def _configured_port(self) -> int | None:
+        try:
+            config = (self.home / "config" / "elasticsearch.yml").read_text()
+        except OSError:
+            return None
+        match = re.search(r"^http\.port:\s*(\d+)", config, re.MULTILINE)
+        return int(match.group(1)) if match else None
+
+    def down(self, timeout: float = 60.0) -> str:
+        """Stop the node this folder started on this port; says so when there is none."""
+        pid = self._running_pid()
+        if pid is None or self._configured_port() != self.port:
             found = probe(self.port)
             if found and found["elasticsearch"]:
                 raise ServerError(
-                    f"Elasticsearch at {self.url} was not started from {self.home} "
-                    f"(no pid file {self.pid_file}); stop it where it was started"
-                ) from None
+                    f"Elasticsearch at {self.url} was not started from {self.home}; "
+                    "stop it where it was started"
+                )
             return f"Elasticsearch is not running at {self.url}"
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            self.pid_file.unlink(missing_ok=True)
-            return f"Elasticsearch was not running (stale pid {pid} removed)"
+        os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and _alive(pid):
             time.sleep(0.5)

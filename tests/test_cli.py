@@ -1,0 +1,103 @@
+"""The `crawler` command and `scrapy crawl seeds`, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from elasticsearch import Elasticsearch
+
+from tests.conftest import PROJECT, SEED, free_port, run_cli
+
+
+def test_replay_reports_bad_seeds_and_indexes_the_good(tmp_path, cli_env, es_url) -> None:
+    shutil.copy(SEED, tmp_path / "good.txt")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "noheader.txt").write_text("Chỉ một đoạn văn.\n\nĐoạn hai.", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "legacy.txt").write_bytes(" date 2022-01 C\u00f4ng an\n\nTin.".encode("cp1258"))
+
+    result = run_cli("replay", str(tmp_path), env=cli_env)
+
+    assert result.returncode == 1, result.stderr
+    assert "files read: 5, articles indexed: 1" in result.stdout
+    assert "failed: 4" in result.stdout
+    for name, reason in [
+        ("empty.txt", "empty file"),
+        ("noheader.txt", "first line must be ' date YYYY-MM <title>'"),
+        ("binary.txt", "binary file"),
+        ("legacy.txt", "not UTF-8 text"),
+    ]:
+        assert f"{tmp_path / name}: {reason}" in result.stdout
+    assert Elasticsearch(es_url).count(index=cli_env["ES_INDEX"])["count"] == 1
+
+
+def test_replay_of_a_missing_path_says_so(cli_env) -> None:
+    result = run_cli("replay", "no/such/folder", env=cli_env)
+    assert result.returncode == 1
+    assert "no/such/folder: no such file or folder" in result.stdout
+
+
+def test_replay_with_elasticsearch_down_fails_loudly() -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    result = run_cli("replay", "seeds/", env={**os.environ, "ES_URL": dead})
+    assert result.returncode == 2
+    assert f"Elasticsearch at {dead} is not usable" in result.stderr
+    assert "articles indexed" not in result.stdout
+
+
+def test_scrapy_crawl_seeds_indexes_and_fails_when_elasticsearch_is_down(cli_env, es_url):
+    def crawl(env: dict[str, str]) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "scrapy", "crawl", "seeds", "-a", "path=seeds/"]
+        return subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
+
+    ok = crawl(cli_env)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert "'elasticsearch/indexed': 1" in ok.stderr
+    assert Elasticsearch(es_url).count(index=cli_env["ES_INDEX"])["count"] == 1
+
+    down = crawl({**cli_env, "ES_URL": f"http://127.0.0.1:{free_port()}"})
+    assert down.returncode != 0
+    assert "ElasticsearchUnavailable" in down.stderr
+    assert "'elasticsearch/indexed'" not in down.stderr
+
+
+def test_extract_prints_the_article_without_indexing() -> None:
+    env = {**os.environ, "ES_URL": f"http://127.0.0.1:{free_port()}"}
+    result = run_cli("extract", str(SEED), "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert article["authors"] == ["Xuân Thu", "Văn Huỳnh"]
+    assert article["published"] == "2022-01-04T00:00:00+07:00"
+    assert article["province"] == "Nam Định"
+    assert len(article["captions"]) == 5
+    assert len(article["content_hash"]) == 64
+    persons = [e for e in article["entities"] if e["type"] == "PER"]
+    assert "Phạm Gia Túc" in {e["normalized"] for e in persons}
+
+
+def test_extract_of_a_bad_file_names_it(tmp_path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    result = run_cli("extract", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}: empty file" in result.stderr
+
+
+def test_search_before_any_replay_explains_what_to_do(cli_env) -> None:
+    result = run_cli("search", "an ninh", env=cli_env)
+    assert result.returncode == 2
+    assert "run `crawler replay seeds/` first" in result.stderr
+
+
+def test_search_prints_a_readable_ranking(cli_env) -> None:
+    assert run_cli("replay", "seeds/", env=cli_env).returncode == 0
+    result = run_cli("search", "an ninh to quoc", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == '1 result(s) for "an ninh to quoc"'
+    assert "[an ninh Tổ quốc]" in result.stdout
+    assert "2022-01-04 · Nam Định" in result.stdout

@@ -1,0 +1,26 @@
+"""The Docker files users run stay in step with the code (no Docker engine needed)."""
+
+from __future__ import annotations
+
+import yaml
+
+from crawler.es.server import ES_VERSION
+from tests.conftest import PROJECT
+
+
+def test_compose_uses_the_same_elasticsearch_as_the_local_node() -> None:
+    compose = yaml.safe_load((PROJECT / "docker" / "docker-compose.yml").read_text())
+    elasticsearch = compose["services"]["elasticsearch"]
+    assert elasticsearch["image"].endswith(f"/elasticsearch:{ES_VERSION}")
+    assert elasticsearch["environment"]["discovery.type"] == "single-node"
+    assert "healthcheck" in elasticsearch
+    assert any(v.endswith(":/usr/share/elasticsearch/data") for v in elasticsearch["volumes"])
+    crawler = compose["services"]["crawler"]
+    assert crawler["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+    assert (PROJECT / crawler["build"]["context"].replace("..", ".")).is_dir()
+
+
+def test_dockerfile_copies_every_package_the_project_installs() -> None:
+    dockerfile = (PROJECT / "docker" / "Dockerfile").read_text()
+    for package in ("crawler", "pipelines", "seeds"):
+        assert f"COPY {package} ./{package}" in dockerfile
