@@ -1,4 +1,4 @@
-"""Named entities of the title, body and captions, with field, paragraph and offsets."""
+"""Named entities of the title, lead, body and captions, with field, paragraph and offsets."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 
 def article_entities(item: object) -> list[dict[str, Any]]:
-    """Every entity mention in the article's title, body paragraphs and captions."""
+    """Every entity mention in the article's title, lead, body paragraphs and captions."""
     adapter = ItemAdapter(item)
-    sources = [("title", 0, adapter.get("title") or "")]
+    sources = [("title", 0, adapter.get("title") or ""), ("lead", 0, adapter.get("lead") or "")]
     for name in ("body", "captions"):
         sources += [(name, i, text) for i, text in enumerate(adapter.get(name) or [])]
     return [

@@ -8,9 +8,9 @@ from itemadapter import ItemAdapter
 
 
 def content_hash(item: object) -> str:
-    """SHA-256 over title, body and captions as they will be indexed."""
+    """SHA-256 over title, lead, body and captions as they will be indexed."""
     adapter = ItemAdapter(item)
-    parts = [adapter.get("title") or "", *(adapter.get("body") or [])]
+    parts = [adapter.get("title") or "", adapter.get("lead") or "", *(adapter.get("body") or [])]
     parts += adapter.get("captions") or []
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 

@@ -6,7 +6,7 @@ from itemadapter import ItemAdapter
 
 from crawler.text import normalize_text
 
-TEXT_FIELDS = ("title",)
+TEXT_FIELDS = ("title", "lead")
 LIST_FIELDS = ("body", "captions", "authors")
 
 
@@ -14,7 +14,8 @@ def normalize_article(item: object) -> object:
     """Normalize the text fields in place; empty paragraphs disappear."""
     adapter = ItemAdapter(item)
     for name in TEXT_FIELDS:
-        adapter[name] = normalize_text(adapter.get(name) or "")
+        if adapter.get(name) is not None:
+            adapter[name] = normalize_text(adapter[name])
     for name in LIST_FIELDS:
         values = (normalize_text(v) for v in adapter.get(name) or [])
         adapter[name] = [v for v in values if v]

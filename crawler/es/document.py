@@ -8,6 +8,7 @@ from itemadapter import ItemAdapter
 
 from crawler.text import fold
 
+FOLDED_FIELDS = ("title", "lead", "body", "captions")
 ENTITY_FIELDS = {"PER": "persons", "ORG": "organizations", "LOC": "locations"}
 
 
@@ -23,7 +24,7 @@ def _unique(values: list[str]) -> list[str]:
 def article_document(item: object) -> dict[str, Any]:
     """The document indexed for an article; the folded copies serve unaccented queries."""
     doc = ItemAdapter(item).asdict()
-    for name in ("title", "body", "captions"):
+    for name in FOLDED_FIELDS:
         value = doc.get(name)
         doc[f"{name}_folded"] = (
             [fold(v) for v in value] if isinstance(value, list) else fold(value or "")

@@ -1,0 +1,277 @@
+"""Shared machinery of HTML page objects: decoding, and CSS-driven article and listing pages.
+
+A CMS family is a subclass that sets the CSS selectors of its markup; a site's registry
+entry may replace any of them. Page objects do no I/O: they get the URL, the bytes and
+the declared charset, and return fields.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+
+from crawler.dates import parse_datetime
+from crawler.items import Article
+from crawler.pages.seed import article_id
+from crawler.text import parse_credit
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+CLUTTER = re.compile(
+    r"^(?:A-\s*A\s*A\+|Chia sẻ|Lưu|In bài|Thăm dò ý kiến|Tổng số điểm của bài viết là.*|"
+    r"Lượt xem:?\s*\d+|Đã xem:?\s*\d+|Các tin khác.*|Tin liên quan.*|Bình luận.*|"
+    r"Nguồn(?: tin)?:.*|Những tin (?:cũ|mới) hơn|Theo dòng sự kiện|Tags?:.*)$",
+    re.IGNORECASE,
+)
+# Links that are never articles: tags, search, forms, feeds, media, accounts.
+NOT_ARTICLE_URL = re.compile(
+    r"/(?:tag|tags|tim-kiem|search|lien-he|contact|login|dang-nhap|rss|feed)(?:/|$|\?)|"
+    r"\.(?:jpe?g|png|gif|pdf|docx?|xlsx?|zip|rar|mp[34])$|[?&](?:q|keyword|s)=",
+    re.IGNORECASE,
+)
+MIN_BODY_CHARS = 150
+
+
+def decode_html(body: bytes, declared: str | None = None) -> str:
+    """Unicode text of a page whatever its label says: UTF-8 first (strict decoding
+    detects it reliably), then the declared and <meta> charsets, then windows-1258."""
+    meta = _META_CHARSET.search(body[:4096])
+    candidates = ["utf-8", declared, meta and meta.group(1).decode("ascii"), "cp1258"]
+    for encoding in candidates:
+        if not encoding:
+            continue
+        try:
+            text = body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", body.decode("utf-8", errors="replace"))
+
+
+def canonicalize(url: str) -> str:
+    """The URL without fragment and tracking or Liferay redirect parameters."""
+    parts = urlsplit(url)
+    noise = ("redirect", "inheritredirect", "utm_")
+    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith(noise)]
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, urlencode(query), ""))
+
+
+def _text(node: Selector) -> str:
+    return " ".join(" ".join(node.css("::text").getall()).split())
+
+
+@dataclass
+class HtmlPage:
+    """A fetched HTML document: URL, raw bytes, declared charset, site selector overrides."""
+
+    url: str
+    body: bytes
+    encoding: str | None = None
+    selectors: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def html(self) -> str:
+        return decode_html(self.body, self.encoding)
+
+    @cached_property
+    def sel(self) -> Selector:
+        return Selector(text=self.html)
+
+    def css(self, name: str) -> str:
+        """The selector for a field: the site's override, else the family's."""
+        return self.selectors.get(name) or getattr(self, name.upper() + "_CSS", "") or ""
+
+    def first_text(self, name: str) -> str:
+        query = self.css(name)
+        node = self.sel.css(query)[:1] if query else []
+        return _text(node[0]) if node else ""
+
+    def meta(self, key: str) -> str | None:
+        value = self.sel.css(f'meta[property="{key}"]::attr(content)').get()
+        return value or self.sel.css(f'meta[name="{key}"]::attr(content)').get()
+
+
+class ArticlePage(HtmlPage):
+    """An article in the markup of one CMS family; the family sets the *_CSS selectors."""
+
+    TITLE_CSS = "h1"
+    LEAD_CSS = ""
+    BODY_CSS = "article"
+    DATE_CSS = ""
+    AUTHOR_CSS = ""
+    CAPTION_CSS = "figcaption, .wp-caption-text, td.note, .image-caption"
+    CATEGORY_CSS = ""
+    TAGS_CSS = 'a[rel="tag"]'
+    # Inside the body: what is never article text.
+    REMOVE_CSS = "script, style, form, nav, .hidden, .d-none, .social, .share"
+
+    @property
+    def title(self) -> str:
+        return self.first_text("title") or (self.meta("og:title") or "").strip()
+
+    @property
+    def lead(self) -> str | None:
+        return self.first_text("lead") or None
+
+    @cached_property
+    def body_node(self) -> Selector | None:
+        nodes = self.sel.css(self.css("body")) if self.css("body") else []
+        return nodes[0] if nodes else None
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        """Text blocks of the body, without captions, clutter and empty lines."""
+        if self.body_node is None:
+            return []
+        skip = f"{self.REMOVE_CSS}, {self.css('caption')}, table"
+        # Keep the element proxies alive: lxml reuses them only while they exist.
+        excluded = set(n.root for n in self.body_node.css(skip))
+        blocks = []
+        for node in self.body_node.css("p, h2, h3, h4, li, div:not(:has(p, div))"):
+            if excluded.intersection([node.root, *node.root.iterancestors()]):
+                continue
+            text = _text(node)
+            if text and not CLUTTER.match(text) and text not in blocks:
+                blocks.append(text)
+        return blocks
+
+    @cached_property
+    def credit(self) -> tuple[list[str], list[str]]:
+        """Authors, and the body without the credit line that named them."""
+        byline = self.first_text("author")
+        if byline:
+            names = parse_credit(byline) or [byline.split(":")[-1].strip()]
+            return [n for n in names if n], self.paragraphs
+        for index in range(len(self.paragraphs) - 1, max(len(self.paragraphs) - 4, -1), -1):
+            if names := parse_credit(self.paragraphs[index]):
+                return names, self.paragraphs[:index]
+        return [], self.paragraphs
+
+    @property
+    def images(self) -> list[dict[str, str]]:
+        images = []
+        if self.body_node is None:
+            return images
+        for img in self.body_node.css("img"):
+            src = img.attrib.get("src") or img.attrib.get("data-src")
+            if not src or src.startswith("data:"):
+                continue
+            holder = img.xpath("ancestor::figure[1] | ancestor::table[1]")
+            caption_nodes = holder[0].css(self.css("caption")) if holder else []
+            caption = _text(caption_nodes[0]) if caption_nodes else ""
+            images.append({"url": urljoin(self.url, src), "caption": caption})
+        return images
+
+    @property
+    def captions(self) -> list[str]:
+        if self.body_node is None:
+            return []
+        texts = [_text(n) for n in self.body_node.css(self.css("caption"))]
+        return list(dict.fromkeys(t for t in texts if t))
+
+    @property
+    def published(self) -> tuple[datetime, str] | None:
+        """The visible date, else a machine-readable one, else a full date in the text."""
+        return self.markup_date() or self.text_date()
+
+    def markup_date(self) -> tuple[datetime, str] | None:
+        if self.css("date"):
+            node = self.sel.css(self.css("date"))[:1]
+            if node:
+                value = node[0].attrib.get("datetime") or _text(node[0])
+                if parsed := parse_datetime(value):
+                    return parsed
+        for candidate in (
+            self.meta("article:published_time"),
+            self.sel.css("time[datetime]::attr(datetime)").get(),
+        ):
+            if parsed := parse_datetime(candidate):
+                return parsed
+        return None
+
+    def text_date(self) -> tuple[datetime, str] | None:
+        """A date with its year in the opening paragraphs ("Ngày 19 tháng 11 năm 2021")."""
+        for text in [self.lead or "", *self.paragraphs[:2]]:
+            if parsed := parse_datetime(text):
+                day = parsed[0].replace(hour=0, minute=0, second=0)
+                return day, "day"
+        return None
+
+    @property
+    def category(self) -> str | None:
+        return self.first_text("category") or self.meta("article:section")
+
+    @property
+    def tags(self) -> list[str]:
+        found = self.sel.css('meta[property="article:tag"]::attr(content)').getall()
+        found += [_text(n) for n in self.sel.css(self.css("tags"))]
+        return list(dict.fromkeys(t.strip() for t in found if t.strip()))
+
+    @property
+    def canonical_url(self) -> str:
+        link = self.sel.css('link[rel="canonical"]::attr(href)').get() or self.meta("og:url")
+        return canonicalize(urljoin(self.url, link) if link else self.url)
+
+    @property
+    def language(self) -> str:
+        return (self.sel.css("html::attr(lang)").get() or "vi").split("-")[0].lower()
+
+    def is_article(self) -> bool:
+        """A headline and enough body text; listings, tag pages and forms have neither."""
+        return bool(self.title) and sum(len(p) for p in self.paragraphs) >= MIN_BODY_CHARS
+
+    def to_item(self) -> Article:
+        authors, body = self.credit
+        lead = self.lead
+        if lead and body and body[0] == lead:
+            body = body[1:]
+        published = self.published
+        canonical = self.canonical_url
+        return Article(
+            id=article_id(canonical),
+            url=self.url,
+            canonical_url=canonical,
+            source="site",
+            title=self.title,
+            lead=lead,
+            body=body,
+            captions=self.captions,
+            images=self.images,
+            authors=authors,
+            category=self.category,
+            tags=self.tags,
+            published=published[0].isoformat() if published else None,
+            published_precision=published[1] if published else None,
+            language=self.language,
+        )
+
+
+class ListingPage(HtmlPage):
+    """A list of article teasers with pagination; the family sets the selectors."""
+
+    LISTING_CSS = "h2 a, h3 a"
+    NEXT_CSS = 'a[rel="next"], link[rel="next"]'
+    NEXT_TEXT = re.compile(r"^(?:Next|Sau|Tiếp|Trang sau|›|»|>)", re.IGNORECASE)
+
+    def article_urls(self) -> list[str]:
+        """Absolute URLs of the article links, in page order, without repeats."""
+        hrefs = self.sel.css(f"{self.css('listing')}")
+        urls = [urljoin(self.url, a.attrib.get("href", "")) for a in hrefs if a.attrib.get("href")]
+        return list(dict.fromkeys(u for u in urls if not NOT_ARTICLE_URL.search(u)))
+
+    def next_urls(self) -> list[str]:
+        """Further listing pages to follow (a rel=next link, or numbered page links)."""
+        urls = []
+        for link in self.sel.css(self.css("next")):
+            href = link.attrib.get("href", "")
+            if not href or href.startswith(("javascript", "#")):
+                continue
+            rel = link.attrib.get("rel", "")
+            if "next" in rel or self.NEXT_TEXT.match(_text(link)) or _text(link).isdigit():
+                urls.append(urljoin(self.url, href))
+        return list(dict.fromkeys(u for u in urls if u != self.url))
