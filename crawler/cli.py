@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from crawler.es.client import (  # noqa: E402
 from crawler.es.search import search  # noqa: E402
 from crawler.es.server import MAVEN_REPO, LocalNode, ServerError, default_base  # noqa: E402
 from crawler.signals import article_failed  # noqa: E402
+from crawler.sites import RegistryError, load_sites  # noqa: E402
 
 EXIT_FAILED = 1
 EXIT_ERROR = 2
@@ -101,9 +103,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     read = stats.get_value("seeds/files_read", 0)
     indexed = stats.get_value("elasticsearch/indexed", 0)
     settings = crawler.settings
+    breakdown = ", ".join(
+        f"{kind} {stats.get_value(f'elasticsearch/{kind}', 0)}"
+        for kind in ("new", "updated", "unchanged")
+    )
     print(
-        f"files read: {read}, articles indexed: {indexed} "
-        f"(index {settings['ES_INDEX']} at {settings['ES_URL']}), failed: {len(collector.failures)}"
+        f"files read: {read}, articles indexed: {indexed} ({breakdown}; "
+        f"index {settings['ES_INDEX']} at {settings['ES_URL']}), failed: {len(collector.failures)}"
     )
     for reason in collector.failures:
         print(f"  failed: {reason}")
@@ -114,12 +120,99 @@ def cmd_extract(args: argparse.Namespace) -> int:
     pipelines = dict(get_project_settings().getdict("ITEM_PIPELINES"))
     pipelines = {k: v for k, v in pipelines.items() if "elasticsearch" not in k.lower()}
     overrides = {**_log_overrides(args), "ITEM_PIPELINES": pipelines}
-    collector, _ = run_spider("seeds", overrides, path=args.file)
+    if urlsplit(args.source).scheme in ("http", "https"):
+        overrides |= {"INCREMENTAL_ENABLED": False, "CLOSESPIDER_PAGECOUNT": 0}
+        collector, _ = run_spider("police", overrides, url=args.source)
+    else:
+        collector, _ = run_spider("seeds", overrides, path=args.source)
     for reason in collector.failures:
         print(f"error: {reason}", file=sys.stderr)
     for item in collector.items:
         print(json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, indent=2))
+    if not collector.items and not collector.failures:
+        print(f"error: {args.source}: not an article page", file=sys.stderr)
     return 0 if collector.items and not collector.failures else EXIT_FAILED
+
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    path = Path(get_project_settings()["SITES_REGISTRY"])
+    try:
+        sites = load_sites(path)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"{len(sites)} sites in {path}")
+    print(f"{'id':<14} {'profile':<13} {'province':<18} {'merged into':<14} hosts")
+    for site in sites:
+        flags = ("" if site.verified else " (unverified)") + ("" if site.enabled else " (off)")
+        print(
+            f"{site.id:<14} {site.profile:<13} {site.province:<18} "
+            f"{site.merged_into or '-':<14} {', '.join(site.hosts)}{flags}"
+        )
+    return 0
+
+
+def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings for one `crawler crawl` run, from its options."""
+    overrides: dict[str, Any] = _log_overrides(args)
+    for pair in args.set or []:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise CliError(f"--set {pair!r}: expected KEY=VALUE")
+        overrides[key] = value
+    if args.max_pages is not None:
+        overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    cache_dir = args.record or args.replay
+    if args.refresh or cache_dir:
+        overrides["CRAWL_REFRESH"] = True
+    if cache_dir:
+        overrides |= {"HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": str(Path(cache_dir).resolve())}
+    if args.replay:
+        if not Path(args.replay).is_dir():
+            raise CliError(f"--replay {args.replay}: no such folder (record one with --record)")
+        overrides |= {"HTTPCACHE_IGNORE_MISSING": True, "AUTOTHROTTLE_ENABLED": False}
+        overrides["DOWNLOAD_DELAY"] = 0
+    return overrides
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    settings = get_project_settings()
+    try:
+        check_available(client_from_settings(settings), settings["ES_URL"])
+    except ElasticsearchUnavailable as exc:
+        raise CliError(str(exc)) from exc
+    started = time.monotonic()
+    collector, crawler = run_spider("police", crawl_overrides(args), site=",".join(args.site or []))
+    elapsed = max(time.monotonic() - started, 1e-9)
+    print_crawl_summary(crawler.stats, collector.failures, elapsed)
+    return EXIT_FAILED if collector.failures else 0
+
+
+def print_crawl_summary(stats: Any, failures: list[str], elapsed: float) -> None:
+    values = stats.get_stats()
+    sites = sorted({k.split("/")[1] for k in values if k.startswith("police/")})
+    print(f"{'site':<14} {'pages':>6} {'articles':>9} {'not article':>12} {'failed':>7}")
+    for site in sites:
+        counts = [values.get(f"police/{site}/{name}", 0) for name in
+                  ("pages", "articles", "not_article", "failed")]  # fmt: skip
+        print(f"{site:<14} {counts[0]:>6} {counts[1]:>9} {counts[2]:>12} {counts[3]:>7}")
+    pages = values.get("response_received_count", 0)
+    articles = values.get("item_scraped_count", 0)
+    print(
+        f"indexed: {values.get('elasticsearch/indexed', 0)} "
+        f"(new {values.get('elasticsearch/new', 0)}, updated "
+        f"{values.get('elasticsearch/updated', 0)}, unchanged "
+        f"{values.get('elasticsearch/unchanged', 0)}); skipped as already indexed: "
+        f"{values.get('incremental/skipped', 0)}; not modified: "
+        f"{values.get('incremental/not_modified', 0)}; robots.txt refusals: "
+        f"{values.get('robotstxt/forbidden', 0)}"
+    )
+    print(
+        f"{pages} pages, {articles} articles in {elapsed:.1f} s: "
+        f"{pages / elapsed:.1f} pages/s, {articles / elapsed:.1f} articles/s"
+    )
+    print(f"failed: {len(failures)}")
+    for reason in failures:
+        print(f"  failed: {reason}")
 
 
 def _date(value: str) -> date:
@@ -242,14 +335,32 @@ def build_parser() -> argparse.ArgumentParser:
     es.add_argument("action", choices=["up", "down", "status"])
     es.set_defaults(func=cmd_es)
 
-    replay = commands.add_parser("replay", help="replay seed files or folders into the index")
+    replay = commands.add_parser(
+        "replay", help="replay seed files (.txt) and saved pages (.html) into the index"
+    )
     replay.add_argument("paths", nargs="+", metavar="PATH")
     replay.set_defaults(func=cmd_replay)
 
-    extract = commands.add_parser("extract", help="print the article made of one seed file")
-    extract.add_argument("file", metavar="FILE")
+    extract = commands.add_parser(
+        "extract", help="print the article made of a seed, a saved page or a URL"
+    )
+    extract.add_argument("source", metavar="URL-or-FILE")
     extract.add_argument("--json", action="store_true", help="JSON output (the default)")
     extract.set_defaults(func=cmd_extract)
+
+    sites = commands.add_parser("sites", help="list the sites of the registry")
+    sites.set_defaults(func=cmd_sites)
+
+    crawl = commands.add_parser("crawl", help="crawl the registry's sites into the index")
+    crawl.add_argument("--site", action="append", metavar="ID", help="only this site (repeat)")
+    crawl.add_argument("--max-pages", type=int, help="stop the run after this many pages")
+    crawl.add_argument("--refresh", action="store_true", help="fetch known articles again")
+    keep = crawl.add_mutually_exclusive_group()
+    keep.add_argument("--record", metavar="DIR", help="keep every response in DIR")
+    keep.add_argument("--replay", metavar="DIR", help="repeat a recorded crawl offline")
+    crawl.add_argument("-s", "--set", action="append", metavar="KEY=VALUE",
+                       help="override a Scrapy setting (repeat)")  # fmt: skip
+    crawl.set_defaults(func=cmd_crawl)
 
     find = commands.add_parser("search", help="search indexed articles")
     find.add_argument("query")

@@ -6,6 +6,7 @@ Elasticsearch location and credentials come from the environment here and nowher
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 # --- Project ---------------------------------------------------------------
 BOT_NAME = "vn-police-news"
@@ -21,7 +22,40 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# The delay floor: AutoThrottle never goes below it.
 DOWNLOAD_DELAY = 0.5
+DOWNLOAD_TIMEOUT = 30
+# Per-run page cap (crawler crawl --max-pages); 0 means none.
+CLOSESPIDER_PAGECOUNT = 5000
+
+# --- Retries: 5xx and timeouts, waiting longer each time ------------------------
+RETRY_TIMES = 3
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # After robots.txt (100) and offsite (50): decides before anything is downloaded.
+    "crawler.middlewares.IncrementalDownloaderMiddleware": 560,
+}
+# Seconds before the first retry; doubled for each further one, up to the cap.
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
+
+# --- Incremental runs ------------------------------------------------------------
+# Skip articles the index already has (until their site's recrawl age).
+INCREMENTAL_ENABLED = True
+# Fetch every article again (crawler crawl --refresh).
+CRAWL_REFRESH = False
+
+# --- Record and replay (crawler crawl --record DIR / --replay DIR) ----------------
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.DummyPolicy"
+# Errors are retried, never stored: a replay sees the answer that finally came.
+HTTPCACHE_IGNORE_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
+
+# --- Site registry -----------------------------------------------------------------
+# The sites the police spider crawls; CRAWLER_SITES points at another file.
+SITES_REGISTRY = os.environ.get("CRAWLER_SITES") or str(
+    Path(__file__).resolve().parent.parent / "seeds" / "sites.yaml"
+)
 
 # --- Item pipelines (order matters: validate -> normalize -> ... -> index) -----
 ITEM_PIPELINES = {

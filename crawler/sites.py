@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +15,6 @@ ENTRY_KEYS = {
     "id", "name", "province", "merged_into", "verified", "hosts", "profile", "start",
     "enabled", "max_pages", "recrawl_days", "overrides",
 }  # fmt: skip
-DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "seeds" / "sites.yaml"
 
 
 class RegistryError(ValueError):
@@ -55,13 +53,8 @@ class Site:
         return (urlsplit(url).netloc or "").lower() in self.hosts
 
 
-def registry_path() -> Path:
-    return Path(os.environ.get("CRAWLER_SITES") or DEFAULT_REGISTRY)
-
-
-def load_sites(path: Path | None = None) -> list[Site]:
+def load_sites(path: Path) -> list[Site]:
     """Every entry of the registry, validated; the first bad one raises RegistryError."""
-    path = path or registry_path()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -1,4 +1,5 @@
-"""Index articles in bulk under idempotent ids; report every article that fails."""
+"""Index articles in bulk under idempotent ids; re-write only what changed; report
+every article that fails."""
 
 from __future__ import annotations
 
@@ -21,20 +22,45 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def stored_hashes(client: Elasticsearch, alias: str, ids: list[str]) -> dict[str, str | None]:
+    """content_hash of the documents that already exist, by id."""
+    found = client.mget(index=alias, ids=ids, source=["content_hash"])["docs"]
+    return {d["_id"]: d["_source"].get("content_hash") for d in found if d.get("found")}
+
+
 def bulk_index(
     client: Elasticsearch, alias: str, docs: list[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], str | None]]:
     """Index documents; for each, None when indexed or the reason it failed."""
-    actions = ({"_index": alias, "_id": doc["id"], "_source": doc} for doc in docs)
-    outcomes = []
+    return bulk_write(client, alias, [(doc, _index_action(alias, doc)) for doc in docs])
+
+
+def _index_action(alias: str, doc: dict[str, Any]) -> dict[str, Any]:
+    return {"_index": alias, "_id": doc["id"], "_source": doc}
+
+
+def _touch_action(alias: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """Unchanged content: only record that (and how) it was fetched again."""
+    fresh = {k: doc.get(k) for k in ("fetched_at", "http_etag", "http_last_modified")}
+    return {"_op_type": "update", "_index": alias, "_id": doc["id"], "doc": fresh}
+
+
+def bulk_write(
+    client: Elasticsearch, alias: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> list[tuple[dict[str, Any], str | None]]:
+    """Send (document, action) pairs in bulk; each document with None or why it failed."""
     results = streaming_bulk(
-        client, actions, raise_on_error=False, raise_on_exception=False, max_retries=2
+        client,
+        (action for _, action in pairs),
+        raise_on_error=False,
+        raise_on_exception=False,
+        max_retries=2,
     )
-    for doc, (ok, result) in zip(docs, results, strict=True):
-        info = result.get("index", {})
+    outcomes = []
+    for (doc, _), (ok, result) in zip(pairs, results, strict=True):
+        info = next(iter(result.values()), {})
         error = info.get("error") or info.get("exception")
-        reason = None if ok else _reason(error, info.get("status"))
-        outcomes.append((doc, reason))
+        outcomes.append((doc, None if ok else _reason(error, info.get("status"))))
     return outcomes
 
 
@@ -77,9 +103,27 @@ class ElasticsearchPipeline:
         docs, self.buffer = self.buffer, []
         if not docs:
             return
-        for doc, reason in bulk_index(self.client, self.alias, docs):
+        try:
+            stored = stored_hashes(self.client, self.alias, [d["id"] for d in docs])
+        except (TransportError, ApiError):
+            stored = {}  # the bulk request below reports the cause, item by item
+        pairs, kinds = [], []
+        for doc in docs:
+            if doc["id"] not in stored:
+                kinds.append("new")
+                pairs.append((doc, _index_action(self.alias, doc)))
+            elif stored[doc["id"]] == doc.get("content_hash"):
+                kinds.append("unchanged")
+                pairs.append((doc, _touch_action(self.alias, doc)))
+            else:
+                kinds.append("updated")
+                pairs.append((doc, _index_action(self.alias, doc)))
+        for kind, (doc, reason) in zip(
+            kinds, bulk_write(self.client, self.alias, pairs), strict=True
+        ):
             if reason is None:
                 self.stats.inc_value("elasticsearch/indexed")
+                self.stats.inc_value(f"elasticsearch/{kind}")
                 continue
             self.stats.inc_value("elasticsearch/failed")
             message = f"{doc.get('url')}: not indexed: {reason}"

@@ -26,3 +26,20 @@ def article_page_class(profile: str) -> type[ArticlePage]:
 
 def listing_page_class(profile: str) -> type[ListingPage]:
     return PROFILES[profile][1]
+
+
+_SIGNATURES = (
+    ("nukeviet", ('content="NukeViet', 'id="news-bodyhtml"')),
+    ("wordpress", ('content="WordPress', "wp-content/", 'class="entry-content"')),
+    ("liferay", ("journal-content-article", "/-/asset_publisher/")),
+    ("legacy_portal", ('class="TieuDeTin"',)),
+    ("cand", ('class="titledetail"', "cand.com.vn")),
+)
+
+
+def detect_profile(html: str) -> str:
+    """The CMS family a saved page looks like, from its generator tag or markup."""
+    for profile, marks in _SIGNATURES:
+        if any(mark in html for mark in marks):
+            return profile
+    return "generic"

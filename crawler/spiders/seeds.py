@@ -1,4 +1,5 @@
-"""Replay local seed files offline through the same item and pipelines as a crawl."""
+"""Replay local seed files and saved pages offline, through the same item and pipelines
+as a crawl."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import scrapy
 
 from crawler.dates import VIETNAM_TZ
 from crawler.manifest import ManifestError, SeedMeta, find_manifest, load_manifest
+from crawler.pages.html import decode_html
+from crawler.pages.profiles import article_page_class, detect_profile
 from crawler.pages.seed import SeedArticlePage, SeedFormatError
 from crawler.signals import article_failed
 
@@ -19,7 +22,10 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-SEED_SUFFIX = ".txt"
+    from crawler.items import Article
+
+# Plain-text seeds, and saved web pages read by the page object of their CMS family.
+SEED_SUFFIXES = (".txt", ".html", ".htm")
 
 
 def seed_files(paths: Iterable[str]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -29,9 +35,11 @@ def seed_files(paths: Iterable[str]) -> tuple[list[Path], list[tuple[str, str]]]
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob(f"*{SEED_SUFFIX}") if p.is_file())
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in SEED_SUFFIXES and p.is_file()
+            )
             if not found:
-                problems.append((raw, f"no {SEED_SUFFIX} seed files in this folder"))
+                problems.append((raw, f"no seed files ({', '.join(SEED_SUFFIXES)}) in this folder"))
             files += found
         elif path.is_file():
             files.append(path)
@@ -40,8 +48,23 @@ def seed_files(paths: Iterable[str]) -> tuple[list[Path], list[tuple[str, str]]]
     return files, problems
 
 
+def saved_page_article(path: Path, body: bytes, meta: SeedMeta, now: datetime) -> Article:
+    """The article of a saved HTML page, read by the page object of its CMS family."""
+    page_class = article_page_class(detect_profile(decode_html(body)))
+    page = page_class(url=meta.url or path.resolve().as_uri(), body=body)
+    if not page.is_article():
+        raise SeedFormatError(f"{path.name}: not an article page (no headline or body text)")
+    item = page.to_item()
+    item.source = "saved"
+    item.site, item.province = meta.site, meta.province
+    item.province_current = meta.province_current
+    item.fetched_at = now.isoformat(timespec="seconds")
+    item.seed_path = path.name
+    return item
+
+
 class SeedsSpider(scrapy.Spider):
-    """``-a path=seeds/``: one or more files or folders, separated by os.pathsep or ','."""
+    """``-a path=seeds/``: files or folders, separated by os.pathsep or ','."""
 
     name = "seeds"
     custom_settings = {"ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False}
@@ -70,13 +93,11 @@ class SeedsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("seeds/files_read")
         try:
             meta = self._meta_for(path)
-            page = SeedArticlePage(
-                name=path.name,
-                body=response.body,
-                meta=meta,
-                fetched_at=datetime.now(VIETNAM_TZ),
-            )
-            yield page.to_item()
+            now = datetime.now(VIETNAM_TZ)
+            if path.suffix.lower() == ".txt":
+                yield SeedArticlePage(path.name, response.body, meta, now).to_item()
+            else:
+                yield saved_page_article(path, response.body, meta, now)
         except (SeedFormatError, ManifestError) as exc:
             self.fail(str(path), str(exc).removeprefix(f"{path.name}: "))
 

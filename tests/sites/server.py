@@ -76,6 +76,9 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     site: FixtureSite
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that gave up on the slow page: expected, not worth a traceback
+
 
 def serve(site: FixtureSite) -> FixtureSite:
     server = _Server((site.host, 0), _Handler)
