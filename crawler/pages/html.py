@@ -107,6 +107,8 @@ class ArticlePage(HtmlPage):
     CAPTION_CSS = "figcaption, .wp-caption-text, td.note, .image-caption"
     CATEGORY_CSS = ""
     TAGS_CSS = 'a[rel="tag"]'
+    # Where the article's images and captions are, when not inside the body.
+    CONTAINER_CSS = ""
     # Inside the body: what is never article text.
     REMOVE_CSS = "script, style, form, nav, .hidden, .d-none, .social, .share"
 
@@ -152,12 +154,17 @@ class ArticlePage(HtmlPage):
                 return names, self.paragraphs[:index]
         return [], self.paragraphs
 
+    @cached_property
+    def container(self) -> Selector | None:
+        nodes = self.sel.css(self.CONTAINER_CSS) if self.CONTAINER_CSS else []
+        return nodes[0] if nodes else self.body_node
+
     @property
     def images(self) -> list[dict[str, str]]:
         images = []
-        if self.body_node is None:
+        if self.container is None:
             return images
-        for img in self.body_node.css("img"):
+        for img in self.container.css("img"):
             src = img.attrib.get("src") or img.attrib.get("data-src")
             if not src or src.startswith("data:"):
                 continue
@@ -169,9 +176,9 @@ class ArticlePage(HtmlPage):
 
     @property
     def captions(self) -> list[str]:
-        if self.body_node is None:
+        if self.container is None:
             return []
-        texts = [_text(n) for n in self.body_node.css(self.css("caption"))]
+        texts = [_text(n) for n in self.container.css(self.css("caption"))]
         return list(dict.fromkeys(t for t in texts if t))
 
     @property

@@ -15,6 +15,8 @@ class NukeVietArticlePage(ArticlePage):
     AUTHOR_CSS = "p.h5.text-right:first-child, .author"
     CATEGORY_CSS = "ul.breadcrumbs li:last-child a"
     TAGS_CSS = '.news_column a[href*="/tag/"]'
+    # The lead picture sits in div.clearfix beside .hometext, before the body.
+    CONTAINER_CSS = "div.news_column[itemscope]"
 
 
 class NukeVietListingPage(ListingPage):
