@@ -101,3 +101,73 @@ def test_search_prints_a_readable_ranking(cli_env) -> None:
     assert lines[0] == '1 result(s) for "an ninh to quoc"'
     assert "[an ninh Tổ quốc]" in result.stdout
     assert "2022-01-04 · Nam Định" in result.stdout
+
+
+def saved_page(tmp_path, name: str = "bai-bao.html"):
+    from tests.sites import markup
+    from tests.sites.catalog import LAICHAU
+
+    page = tmp_path / name
+    html = markup.nukeviet_article(LAICHAU[0], "https://congan.laichau.gov.vn")
+    page.write_text(html, encoding="utf-8")
+    return page, LAICHAU[0]
+
+
+def test_extract_a_saved_html_page(tmp_path) -> None:
+    page, story = saved_page(tmp_path)
+    result = run_cli("extract", str(page), "--json")
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert article["title"] == story.title
+    assert article["canonical_url"] == "https://congan.laichau.gov.vn" + story.path
+    assert article["published"] == "2024-03-27T08:42:00+07:00"
+    assert article["authors"] == ["Minh Hằng"]
+    assert article["source"] == "saved"
+
+
+def test_extract_a_url(tmp_path) -> None:
+    from tests.sites.catalog import CAND, start_sites
+    from tests.sites.server import stop
+
+    sites = start_sites()
+    try:
+        env = {**os.environ, "CRAWLER_SITES": str(tmp_path / "none.yaml")}
+        (tmp_path / "none.yaml").write_text("sites: []\n")
+        result = run_cli("extract", sites["cand"].base + CAND[0].path, "--json", env=env)
+    finally:
+        for site in sites.values():
+            stop(site)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert article["title"] == CAND[0].title
+    assert article["lead"] == CAND[0].lead
+
+
+def test_replay_takes_saved_pages_beside_seeds(tmp_path, cli_env, es_url) -> None:
+    saved_page(tmp_path)
+    shutil.copy(SEED, tmp_path / "seed.txt")
+    (tmp_path / "menu.html").write_text("<html><body><a href='/'>Trang chủ</a></body></html>")
+    result = run_cli("replay", str(tmp_path), env=cli_env)
+    assert "files read: 3, articles indexed: 2" in result.stdout
+    assert f"{tmp_path / 'menu.html'}: not an article page" in result.stdout
+    sources = {
+        hit["_source"]["source"]
+        for hit in Elasticsearch(es_url).search(index=cli_env["ES_INDEX"])["hits"]["hits"]
+    }
+    assert sources == {"seed", "saved"}
+
+
+def test_sites_lists_the_registry() -> None:
+    result = run_cli("sites")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("65 sites in ")
+    assert "thaibinh" in result.stdout
+    assert "Hưng Yên" in result.stdout
+
+
+def test_sites_names_a_broken_entry(tmp_path) -> None:
+    registry = tmp_path / "sites.yaml"
+    registry.write_text("sites:\n  - id: x\n    name: X\n", encoding="utf-8")
+    result = run_cli("sites", env={**os.environ, "CRAWLER_SITES": str(registry)})
+    assert result.returncode == 2
+    assert f"{registry}: site 'x': field 'province' is missing or empty" in result.stderr

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from crawler.dates import find_dates, iso_vietnam, refine_month
+from crawler.dates import find_dates, iso_vietnam, parse_datetime, refine_month
 
 REFERENCE = date(2022, 1, 1)
 
@@ -32,3 +32,30 @@ def test_refine_month_takes_first_day_in_that_month() -> None:
 
 def test_iso_vietnam_has_offset() -> None:
     assert iso_vietnam(date(2022, 1, 4)) == "2022-01-04T00:00:00+07:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "precision"),
+    [
+        ("09:54 17/02/2016", "2016-02-17T09:54:00+07:00", "minute"),
+        ("Thứ năm, 20/11/2025 | 14:24", "2025-11-20T14:24:00+07:00", "minute"),
+        ("Ngày đăng: 04/01/2022", "2022-01-04T00:00:00+07:00", "day"),
+        ("(04/01/2022)", "2022-01-04T00:00:00+07:00", "day"),
+        ("Cập nhật ngày: 12-09-2022", "2022-09-12T00:00:00+07:00", "day"),
+        ("Chủ nhật, 19/05/2024, 07:31 [GMT+7]", "2024-05-19T07:31:00+07:00", "minute"),
+        ("Thứ hai, 18/12/2023 - 14:40", "2023-12-18T14:40:00+07:00", "minute"),
+        ("Thứ 6, 16.02.2024 | 23:46:40", "2024-02-16T23:46:40+07:00", "minute"),
+        ("Thứ tư - 27/03/2024 08:42", "2024-03-27T08:42:00+07:00", "minute"),
+        ("2024-03-27T01:42:50Z", "2024-03-27T08:42:50+07:00", "minute"),
+        ("2024-03-27", "2024-03-27T00:00:00+07:00", "day"),
+        ("Ngày 21 tháng 09 năm 2025, tại", "2025-09-21T00:00:00+07:00", "day"),
+    ],
+)
+def test_parse_datetime_site_formats(text: str, iso: str, precision: str) -> None:
+    value, found_precision = parse_datetime(text)
+    assert (value.isoformat(), found_precision) == (iso, precision)
+
+
+@pytest.mark.parametrize("text", ["", "hôm qua", "2024-03-27+0708:42:50", "31/02/2024"])
+def test_parse_datetime_rejects(text: str) -> None:
+    assert parse_datetime(text) is None

@@ -15,7 +15,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 
 from crawler.dates import VIETNAM_TZ, parse_datetime
-from crawler.pages.profiles import article_page_class, listing_page_class
+from crawler.pages.html import decode_html
+from crawler.pages.profiles import article_page_class, detect_profile, listing_page_class
 from crawler.signals import article_failed
 from crawler.sites import RegistryError, Site, StartPoint, load_sites
 
@@ -173,11 +174,12 @@ class PoliceSpider(scrapy.Spider):
     def parse_article(self, response: Response, site_id: str) -> Iterator[Article]:
         site = self.sites[site_id]
         self._count_page(site_id)
-        page = article_page_class(site.profile)(
-            url=response.url,
-            body=response.body,
-            encoding=getattr(response, "encoding", None),
-            selectors=site.selectors,
+        encoding = getattr(response, "encoding", None)
+        profile = site.profile
+        if self.url and profile == "generic":  # one page asked for: recognise its CMS
+            profile = detect_profile(decode_html(response.body, encoding))
+        page = article_page_class(profile)(
+            url=response.url, body=response.body, encoding=encoding, selectors=site.selectors
         )
         if not page.is_article():
             self.crawler.stats.inc_value(f"police/{site_id}/not_article")

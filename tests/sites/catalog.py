@@ -222,24 +222,7 @@ def populate(site: FixtureSite) -> None:
 
 
 def _windows_1258(text: str) -> Route:
-    import unicodedata
-
-    # windows-1258 has precomposed base vowels (â, ê, ô, ơ, ư, đ) and tone marks as
-    # combining characters: compose fully, then split off only what it cannot encode.
-    encoded = []
-    for char in unicodedata.normalize("NFC", text):
-        try:
-            encoded.append(char.encode("cp1258"))
-        except UnicodeEncodeError:
-            base, *marks = unicodedata.normalize("NFD", char)
-            head = unicodedata.normalize(
-                "NFC", base + "".join(m for m in marks if m in "\u0302\u0306\u031b")
-            )
-            encoded.append(
-                head.encode("cp1258")
-                + "".join(m for m in marks if m not in "\u0302\u0306\u031b").encode("cp1258")
-            )
-    return Route(b"".join(encoded), "text/html; charset=windows-1258")
+    return Route(markup.encode_windows_1258(text), "text/html; charset=windows-1258")
 
 
 SITES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 
@@ -219,3 +220,19 @@ def sitemap_index(urls: list[str]) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'
     )
+
+
+def encode_windows_1258(text: str) -> bytes:
+    """Text as a legacy page stores it: windows-1258 has the base vowels (â, ê, ô, ơ, ư)
+    precomposed and the five tone marks as combining characters."""
+    keep = "\u0302\u0306\u031b"  # circumflex, breve, horn: part of the base letter
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out.append(char.encode("cp1258"))
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", char)
+            head = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in keep))
+            tone = "".join(m for m in marks if m not in keep)
+            out.append(head.encode("cp1258") + tone.encode("cp1258"))
+    return b"".join(out)
