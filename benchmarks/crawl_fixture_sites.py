@@ -1,0 +1,107 @@
+"""Pages/s and articles/s of a crawl of generated fixture sites on loopback.
+
+Usage (a local Elasticsearch must be up: `crawler es up`):
+    .venv/bin/python benchmarks/crawl_fixture_sites.py [--articles 100] [--no-ner]
+
+One site per CMS family, each with N generated articles on listing pages of 20, crawled
+with politeness off (the sites are on this machine) through every pipeline into a
+throwaway index. Prints the crawl summary and the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from elasticsearch import Elasticsearch  # noqa: E402
+
+from tests.sites import markup  # noqa: E402
+from tests.sites.markup import Story  # noqa: E402
+from tests.sites.server import FixtureSite, html, serve, stop  # noqa: E402
+
+PARAGRAPHS = [
+    "Công an tỉnh đã tổ chức hội nghị tổng kết công tác bảo đảm an ninh trật tự năm 2024.",
+    "Lực lượng Cảnh sát hình sự phối hợp với Công an các huyện triệt phá nhiều băng nhóm.",
+    "Đại tá Nguyễn Văn An, Giám đốc Công an tỉnh yêu cầu các đơn vị tiếp tục nắm chắc tình hình.",
+]
+
+
+def story(family: str, number: int) -> Story:
+    return Story(
+        path=f"/tin-tuc/{family}-bai-viet-so-{number}-{1000 + number}.html",
+        title=f"Bài viết số {number} của trang {family}",
+        paragraphs=PARAGRAPHS,
+        date_text="Thứ tư - 27/03/2024 08:42",
+        lead="Tóm tắt bài viết.",
+        author="Minh Hằng",
+    )
+
+
+def build(family: str, host: str, count: int) -> FixtureSite:
+    site = serve(FixtureSite(family, host, {}))
+    stories = [story(family, n) for n in range(count)]
+    pages = [f"/danh-muc/trang-{p}/" for p in range((count + 19) // 20)]
+    for index, path in enumerate(pages):
+        teasers = [(s.title, s.path) for s in stories[index * 20 : index * 20 + 20]]
+        if family == "nukeviet":
+            listing = markup.nukeviet_listing("Tin", teasers, pages, index + 1)
+        else:
+            nxt = pages[index + 1] if index + 1 < len(pages) else None
+            listing = markup.wordpress_listing("Tin", teasers, nxt)
+        site.routes[path] = html(listing)
+    for s in stories:
+        page = (
+            markup.nukeviet_article(s, site.base)
+            if family == "nukeviet"
+            else markup.wordpress_article(s, site.base, "2024-03-27T08:42:00+07:00")
+        )
+        site.routes[s.path] = html(page)
+    return site
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100, help="articles per site")
+    parser.add_argument("--no-ner", action="store_true", help="skip entity extraction")
+    args = parser.parse_args()
+    sites = [build("nukeviet", "127.0.0.2", args.articles),
+             build("wordpress", "127.0.0.3", args.articles)]  # fmt: skip
+    registry = ["sites:"]
+    for site in sites:
+        registry += [
+            f"  - id: {site.name}", f"    name: {site.name}", "    province: Lai Châu",
+            f"    hosts: ['{site.host}:{site.port}']", f"    profile: {site.name}",
+            "    max_pages: 1000", "    start:", f"      - listing: {site.base}/danh-muc/trang-0/",
+        ]  # fmt: skip
+    alias = f"bench-{uuid.uuid4().hex[:8]}"
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
+        handle.write("\n".join(registry) + "\n")
+    env = {**os.environ, "CRAWLER_SITES": handle.name, "ES_INDEX": alias}
+    settings = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=0", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+    if args.no_ner:
+        settings.append("NER_ENABLED=0")
+    command = [sys.executable, "-m", "crawler", "crawl"]
+    for setting in settings:
+        command += ["-s", setting]
+    print("$", " ".join(command[1:]), f"(2 sites x {args.articles} articles)", flush=True)
+    result = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
+    print(result.stdout)
+    for site in sites:
+        stop(site)
+    client = Elasticsearch(env.get("ES_URL", "http://127.0.0.1:9200"))
+    if client.indices.exists_alias(name=alias):
+        client.indices.delete(index=list(client.indices.get_alias(name=alias)))
+    os.unlink(handle.name)
+    return result.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
