@@ -43,6 +43,7 @@ class Site:
     max_pages: int = 20
     recrawl_days: float = 30
     selectors: dict[str, str] = field(default_factory=dict)
+    date_format: str | None = None
 
     @property
     def province_current(self) -> str:
@@ -110,9 +111,14 @@ def _site(path: Path, number: int, entry: object) -> Site:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise fail(name, f"must be a positive number, not {value!r}")
     overrides = entry.get("overrides") or {}
-    selectors = overrides.get("selectors") or {} if isinstance(overrides, dict) else None
+    if not isinstance(overrides, dict) or set(overrides) - {"selectors", "date_format"}:
+        raise fail("overrides", "may set only selectors and date_format")
+    selectors = overrides.get("selectors") or {}
     if not isinstance(selectors, dict) or set(selectors) - set(SELECTOR_KEYS):
         raise fail("overrides", f"selectors may set only {', '.join(SELECTOR_KEYS)}")
+    date_format = overrides.get("date_format")
+    if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
+        raise fail("overrides", f"date_format must be a strptime format, not {date_format!r}")
     return Site(
         id=entry["id"],
         name=entry["name"],
@@ -126,4 +132,5 @@ def _site(path: Path, number: int, entry: object) -> Site:
         max_pages=int(entry.get("max_pages", 20)),
         recrawl_days=float(entry.get("recrawl_days", 30)),
         selectors=dict(selectors),
+        date_format=date_format,
     )

@@ -101,3 +101,11 @@ def test_feed_entries_rss_and_atom() -> None:
     ((link, updated),) = feed_entries(atom.encode())
     assert (link, updated.isoformat()) == ("http://x/b.html", "2024-02-18T08:00:00+07:00")
     assert feed_entries(b"\x00garbage") == []
+
+
+def test_site_date_format_reads_an_unusual_date() -> None:
+    html = "<h1>Tiêu đề</h1><article><p>Nội dung.</p></article><span class='d'>2024年3月27日</span>"
+    page = LiferayArticlePage(url="http://x", body=html.encode(),
+                              selectors={"date": ".d"}, date_format="%Y年%m月%d日")  # fmt: skip
+    value, precision = page.published
+    assert (value.isoformat(), precision) == ("2024-03-27T00:00:00+07:00", "day")

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from crawler.dates import parse_datetime
+from crawler.dates import VIETNAM_TZ, parse_datetime
 from crawler.items import Article
 from crawler.pages.seed import article_id
 from crawler.text import parse_credit
@@ -73,6 +73,7 @@ class HtmlPage:
     body: bytes
     encoding: str | None = None
     selectors: dict[str, str] = field(default_factory=dict)
+    date_format: str | None = None
 
     @cached_property
     def html(self) -> str:
@@ -191,7 +192,7 @@ class ArticlePage(HtmlPage):
             node = self.sel.css(self.css("date"))[:1]
             if node:
                 value = node[0].attrib.get("datetime") or _text(node[0])
-                if parsed := parse_datetime(value):
+                if parsed := self._site_format(value) or parse_datetime(value):
                     return parsed
         for candidate in (
             self.meta("article:published_time"),
@@ -200,6 +201,16 @@ class ArticlePage(HtmlPage):
             if parsed := parse_datetime(candidate):
                 return parsed
         return None
+
+    def _site_format(self, value: str) -> tuple[datetime, str] | None:
+        if not self.date_format:
+            return None
+        try:
+            parsed = datetime.strptime(value.strip(), self.date_format)
+        except ValueError:
+            return None
+        has_time = any(code in self.date_format for code in ("%H", "%I", "%M"))
+        return parsed.replace(tzinfo=VIETNAM_TZ), "minute" if has_time else "day"
 
     def text_date(self) -> tuple[datetime, str] | None:
         """A date with its year in the opening paragraphs ("Ngày 19 tháng 11 năm 2021")."""

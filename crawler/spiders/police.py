@@ -179,7 +179,11 @@ class PoliceSpider(scrapy.Spider):
         if self.url and profile == "generic":  # one page asked for: recognise its CMS
             profile = detect_profile(decode_html(response.body, encoding))
         page = article_page_class(profile)(
-            url=response.url, body=response.body, encoding=encoding, selectors=site.selectors
+            url=response.url,
+            body=response.body,
+            encoding=encoding,
+            selectors=site.selectors,
+            date_format=site.date_format,
         )
         if not page.is_article():
             self.crawler.stats.inc_value(f"police/{site_id}/not_article")
