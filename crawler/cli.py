@@ -92,12 +92,17 @@ def _log_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {"LOG_LEVEL": "INFO" if args.verbose else "ERROR"}
 
 
-def cmd_replay(args: argparse.Namespace) -> int:
+def require_elasticsearch() -> None:
+    """Fail before a run starts, with what to do, when Elasticsearch is not there."""
     settings = get_project_settings()
     try:
         check_available(client_from_settings(settings), settings["ES_URL"])
     except ElasticsearchUnavailable as exc:
         raise CliError(str(exc)) from exc
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    require_elasticsearch()
     collector, crawler = run_spider("seeds", _log_overrides(args), path=os.pathsep.join(args.paths))
     stats = crawler.stats
     read = stats.get_value("seeds/files_read", 0)
@@ -175,11 +180,7 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    settings = get_project_settings()
-    try:
-        check_available(client_from_settings(settings), settings["ES_URL"])
-    except ElasticsearchUnavailable as exc:
-        raise CliError(str(exc)) from exc
+    require_elasticsearch()
     started = time.monotonic()
     collector, crawler = run_spider("police", crawl_overrides(args), site=",".join(args.site or []))
     elapsed = max(time.monotonic() - started, 1e-9)
