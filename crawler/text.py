@@ -101,3 +101,30 @@ def is_caption(paragraph: str) -> bool:
     if _SENTENCE_END_INSIDE.search(text.rstrip(".")):
         return False
     return bool(_PHOTO_ACTIONS.search(text))
+
+
+# Abbreviations of police and government news, and the police units' codes, spelled out
+# for search only: the displayed text keeps what the site wrote.
+ABBREVIATIONS = {
+    "HĐND": "Hội đồng nhân dân", "UBND": "Ủy ban nhân dân", "BCH": "Ban Chấp hành",
+    "TVTU": "Thường vụ Tỉnh ủy", "BTV": "Ban Thường vụ", "BCĐ": "Ban Chỉ đạo",
+    "CSGT": "Cảnh sát giao thông", "CSĐT": "Cảnh sát điều tra", "CSHS": "Cảnh sát hình sự",
+    "PCCC": "phòng cháy chữa cháy", "CNCH": "cứu nạn cứu hộ", "ANTT": "an ninh trật tự",
+    "ANTQ": "an ninh Tổ quốc", "TTATGT": "trật tự an toàn giao thông",
+    "TTATXH": "trật tự an toàn xã hội", "MTTQ": "Mặt trận Tổ quốc",
+    "VKSND": "Viện Kiểm sát nhân dân", "TAND": "Tòa án nhân dân", "CAND": "Công an nhân dân",
+    "CAT": "Công an tỉnh", "TP": "thành phố", "PC01": "Cơ quan Cảnh sát điều tra",
+    "PC02": "Phòng Cảnh sát hình sự", "PC03": "Phòng Cảnh sát kinh tế",
+    "PC04": "Phòng Cảnh sát điều tra tội phạm về ma túy",
+    "PC06": "Phòng Cảnh sát quản lý hành chính về trật tự xã hội",
+    "PC07": "Phòng Cảnh sát phòng cháy chữa cháy và cứu nạn cứu hộ",
+    "PC08": "Phòng Cảnh sát giao thông", "PC09": "Phòng Kỹ thuật hình sự",
+    "PA05": "Phòng An ninh mạng và phòng chống tội phạm sử dụng công nghệ cao",
+    "PA08": "Phòng Quản lý xuất nhập cảnh",
+}  # fmt: skip
+_ABBREVIATION = re.compile(r"(?<!\w)(" + "|".join(ABBREVIATIONS) + r")(?!\w)")
+
+
+def expand_abbreviations(text: str) -> list[str]:
+    """The spelled-out forms of the abbreviations in a text, each once."""
+    return list(dict.fromkeys(ABBREVIATIONS[m] for m in _ABBREVIATION.findall(text)))

@@ -1,4 +1,5 @@
-"""Named entities of the title, lead, body and captions, with field, paragraph and offsets."""
+"""Entities of the title, lead, body and captions (field, paragraph, offsets, and for
+people their rank and title), from the police-domain layer over underthesea."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from crawler.nlp.ner import extract_entities
+from crawler.nlp.entities import extract, normalized
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -22,16 +23,17 @@ def article_entities(item: object) -> list[dict[str, Any]]:
         sources += [(name, i, text) for i, text in enumerate(adapter.get(name) or [])]
     return [
         {
-            "text": entity.text,
-            "type": entity.type,
-            "normalized": " ".join(entity.text.split()),
+            "text": mention.text,
+            "type": mention.type,
+            "normalized": normalized(mention),
             "field": name,
             "paragraph": index,
-            "start": entity.start,
-            "end": entity.end,
+            "start": mention.start,
+            "end": mention.end,
+            **mention.attrs,
         }
         for name, index, text in sources
-        for entity in extract_entities(text)
+        for mention in extract(text)
     ]
 
 

@@ -6,10 +6,13 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from crawler.text import fold
+from crawler.text import expand_abbreviations, fold
 
-FOLDED_FIELDS = ("title", "lead", "body", "captions")
-ENTITY_FIELDS = {"PER": "persons", "ORG": "organizations", "LOC": "locations"}
+FOLDED_FIELDS = ("title", "lead", "body", "captions", "expansions")
+ENTITY_FIELDS = {
+    "PER": "persons", "ORG": "organizations", "LOC": "locations", "TITLE": "titles",
+    "RANK": "ranks",
+}  # fmt: skip
 
 
 def entity_key(name: str) -> str:
@@ -22,8 +25,12 @@ def _unique(values: list[str]) -> list[str]:
 
 
 def article_document(item: object) -> dict[str, Any]:
-    """The document indexed for an article; the folded copies serve unaccented queries."""
+    """The document indexed for an article: folded copies serve unaccented queries,
+    expansions serve "Ủy ban nhân dân" for "UBND", entity lists serve filters and facets."""
     doc = ItemAdapter(item).asdict()
+    text = [doc.get("title") or "", doc.get("lead") or ""]
+    text += (doc.get("body") or []) + (doc.get("captions") or [])
+    doc["expansions"] = expand_abbreviations(" ".join(text))
     for name in FOLDED_FIELDS:
         value = doc.get(name)
         doc[f"{name}_folded"] = (

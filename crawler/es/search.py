@@ -12,8 +12,11 @@ if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
 # Title first, then captions, then body; the exact (accented) fields above the folded.
-EXACT_FIELDS = ["title^4", "lead^2", "captions^1.5", "body"]
-FOLDED_FIELDS = ["title_folded^3", "lead_folded^1.5", "captions_folded^1.2", "body_folded^0.8"]
+EXACT_FIELDS = ["title^4", "lead^2", "captions^1.5", "body", "expansions^0.5"]
+FOLDED_FIELDS = [
+    "title_folded^3", "lead_folded^1.5", "captions_folded^1.2", "body_folded^0.8",
+    "expansions_folded^0.4",
+]  # fmt: skip
 HIGHLIGHT_FIELDS = ("title", "lead", "body", "captions")
 SOURCE_FIELDS = [
     "id", "url", "title", "published", "province", "province_current", "site",

@@ -1,0 +1,123 @@
+"""The police-domain layer: ranks, titles, organisations, places, dates and people,
+found by rules that know how provincial police news is written."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from crawler.nlp.gazetteer import place_pattern, places
+from crawler.nlp.ner import SURNAMES
+
+RANKS = (
+    "Đại tướng", "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá",
+    "Trung tá", "Thiếu tá", "Đại úy", "Thượng úy", "Trung úy", "Thiếu úy", "Thượng sĩ",
+    "Trung sĩ", "Hạ sĩ", "Binh nhất", "Binh nhì",
+)  # fmt: skip
+_RANK = "|".join(RANKS)
+_CAP = r"[A-ZĐÀ-Ỹ][a-zđà-ỹ]*"  # one capitalised syllable
+_UNIT = r"(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|xã|phường|thị trấn)"
+_WORD = r"[a-zđà-ỹ]+|[A-ZĐ]{2,}\d*"  # lowercase word or abbreviation (PCCC, PC06)
+
+# Organisations, most specific first; a name after the unit word belongs to the org.
+_ORG_PATTERNS = [
+    r"Bộ (?:Công an|Quốc phòng|Y tế|Tài chính|Tư pháp|Ngoại giao|Nội vụ|Công Thương|Xây dựng"
+    r"|Giáo dục và Đào tạo|Nông nghiệp và Môi trường|Khoa học và Công nghệ|Văn hóa, Thể thao"
+    r" và Du lịch)",
+    rf"Bộ Chỉ huy Quân sự {_UNIT}(?: PLACE)?",
+    r"Bộ đội Biên phòng(?: tỉnh(?: PLACE)?)?",
+    rf"Cơ quan (?:Cảnh sát|An ninh) điều tra(?: Công an {_UNIT}(?: PLACE)?)?",
+    rf"(?:Phòng|Cục|Đội|Trung tâm) (?:Cảnh sát|An ninh|Quản lý|Hồ sơ|Tham mưu|Xây dựng|Kỹ thuật)"
+    rf"(?: (?:{_WORD}|và)){{0,7}}",
+    rf"Công an (?:{_UNIT}(?: PLACE)?|nhân dân)",
+    r"Công an(?= (?:Hà Nội|TP\.? Hồ Chí Minh|Đà Nẵng|Hải Phòng|Cần Thơ|Huế)\b)",
+    rf"(?:Tỉnh|Thành|Huyện|Quận|Đảng) ủy(?: Công an {_UNIT})?",
+    rf"(?:HĐND|UBND|Ủy ban nhân dân|Hội đồng nhân dân|Viện (?:Kiểm sát|KSND) nhân dân"
+    rf"|Tòa án nhân dân|Mặt trận Tổ quốc Việt Nam|MTTQ)(?: {_UNIT}(?: PLACE)?)?",
+    r"Ban Chỉ đạo(?: \d+| (?:Phòng|phòng), chống tội phạm)(?: (?:tỉnh|huyện|thành phố))?",
+    r"Ban (?:Thường vụ|Chấp hành|Tuyên giáo|Tổ chức|Nội chính|Dân vận) (?:Tỉnh ủy|Thành ủy"
+    r"|Huyện ủy|Trung ương(?: Đảng)?)",
+    r"Ban (?:TVTU|TVTƯ|CHTW)",
+    r"(?:BCH|Ban Chấp hành) Trung ương(?: Đảng)?",
+    r"Quốc hội|Chính phủ|Văn phòng Chính phủ|Thanh tra Chính phủ",
+    rf"(?:Sở|Tổng cục|Ngân hàng|Tập đoàn|Tổng công ty|Công ty(?: TNHH| cổ phần)?|Bệnh viện"
+    rf"|Trường|Học viện|Viện|Ủy ban|Hội|Quỹ|Tổ chức) {_CAP}(?: (?:{_WORD}|{_CAP}|và)){{0,6}}",
+]
+_ORG = "|".join(f"(?:{p})" for p in _ORG_PATTERNS)
+
+_TITLE_HEADS = (
+    "Tổng Bí thư|Thủ tướng Chính phủ|Thủ tướng|Phó Thủ tướng|Chủ tịch nước|Bộ trưởng|Thứ trưởng"
+    "|(?:Phó )?Bí thư|(?:Phó )?Chủ tịch|(?:Phó )?Giám đốc|(?:Phó )?Cục trưởng|(?:Phó )?Trưởng phòng"
+    "|(?:Phó )?Đội trưởng|(?:Phó )?Trưởng ban|(?:Phó )?Trưởng|(?:Phó )?Chánh Văn phòng|Chánh án"
+    "|(?:Phó )?Viện trưởng|(?:Phó )?Chủ nhiệm|Ủy viên|Tư lệnh|Chính ủy|Thủ trưởng"
+)
+
+
+@cache
+def org_and_title_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Organisations and titles; compiled on first use (they embed the gazetteer)."""
+    names = sorted(places(), key=len, reverse=True)
+    org = _ORG.replace("PLACE", "(?:" + "|".join(re.escape(n) for n in names) + ")")
+    title = (
+        rf"(?<!\w)(?:{_TITLE_HEADS})(?: Thường trực)? (?:{org})(?!\w)"
+        rf"|(?<!\w)(?:Tổng Bí thư|Thủ tướng Chính phủ|Chủ tịch nước|Đại biểu Quốc hội)(?!\w)"
+    )
+    return re.compile(rf"(?<!\w)(?:{org})(?!\w)"), re.compile(title)
+
+
+RANK = re.compile(rf"(?<!\w)(?:{_RANK})(?!\w)")
+# A name right after a rank, a title or "đồng chí", or one that starts with a surname.
+_NAME = rf"{_CAP}(?: {_CAP}){{1,3}}"
+NAME_AFTER = re.compile(
+    rf"(?:(?:{_RANK})|[Đđ]ồng chí|[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị) (?P<name>{_NAME})"
+)
+SURNAME_NAME = re.compile(
+    rf"(?<!\w)(?:{'|'.join(sorted(SURNAMES, key=len, reverse=True))})(?: {_CAP}){{1,3}}(?!\w)"
+)
+DATE = re.compile(
+    r"(?<!\w)(?:(?:[Ss]áng|[Cc]hiều|[Tt]rưa|[Tt]ối|[Đđ]êm|[Rr]ạng sáng|[Nn]gày|[Hh]ôm) )?"
+    r"(?:\d{1,2}(?:[-/.]\d{1,2}(?:[-/.]\d{4})?| tháng \d{1,2}(?: năm \d{4})?))(?!\w)"
+    r"|(?<!\w)(?:tháng \d{1,2}(?:[-/]| năm )\d{4}|năm \d{4})(?!\w)"
+)
+
+
+@dataclass
+class Mention:
+    text: str
+    type: str
+    start: int
+    end: int
+    attrs: dict[str, str] = field(default_factory=dict)
+
+    def overlaps(self, other: Mention) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+def _mentions(pattern: re.Pattern[str], text: str, kind: str, group: str = "0") -> list[Mention]:
+    found = []
+    for match in pattern.finditer(text):
+        key: int | str = int(group) if group.isdigit() else group
+        start, end = match.span(key)
+        found.append(Mention(text[start:end], kind, start, end))
+    return found
+
+
+def _is_date(mention: Mention) -> bool:
+    # "2021-2026" or a bare "3-1" is not a date; a day-month needs a context word or year.
+    text = mention.text
+    return bool(re.search(r"[a-zà-ỹ]", text, re.IGNORECASE)) or text.count("/") == 2
+
+
+def rule_mentions(text: str) -> list[Mention]:
+    """Every mention the rules find, overlapping ones included (resolved by the caller)."""
+    org, title = org_and_title_patterns()
+    mentions = _mentions(title, text, "TITLE") + _mentions(org, text, "ORG")
+    mentions += _mentions(RANK, text, "RANK")
+    mentions += [m for m in _mentions(DATE, text, "DATE") if _is_date(m)]
+    for match in place_pattern().finditer(text):
+        start, end = match.span("name")
+        mentions.append(Mention(text[start:end], "LOC", start, end))
+    mentions += _mentions(NAME_AFTER, text, "PER", "name")
+    mentions += _mentions(SURNAME_NAME, text, "PER")
+    return mentions

@@ -1,0 +1,52 @@
+"""Places of Vietnam before and after the July 2025 merger, from vietnamadminunits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from vietnamadminunits import convert_address
+from vietnamadminunits.database import query
+
+_UNIT_PREFIX = re.compile(r"^(?:Tỉnh|Thành phố) ")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    kind: str  # "province" or "district"
+    province: str  # the province it lies in, as it was
+    province_current: str  # the province it belongs to since July 2025
+
+
+@cache
+def current_province(province: str) -> str:
+    """The province a pre-2025 province is part of today ("Nam Định" -> "Ninh Bình")."""
+    return _UNIT_PREFIX.sub("", convert_address(province).province)
+
+
+@cache
+def places() -> dict[str, Place]:
+    """Every province (63 old, 34 new) and pre-2025 district, by its short name."""
+    found: dict[str, Place] = {}
+    for row in query("SELECT DISTINCT provinceShort FROM admin_units"):
+        name = row["provinceShort"]
+        found[name] = Place(name, "province", name, name)
+    for row in query("SELECT DISTINCT provinceShort FROM admin_units_legacy"):
+        name = row["provinceShort"]
+        found.setdefault(name, Place(name, "province", name, current_province(name)))
+    for row in query("SELECT DISTINCT districtShort, provinceShort FROM admin_units_legacy"):
+        name, province = row["districtShort"], row["provinceShort"]
+        if name and not name.isdigit() and name not in found:
+            found[name] = Place(name, "district", province, current_province(province))
+    return found
+
+
+@cache
+def place_pattern() -> re.Pattern[str]:
+    """Place names, longest first, as whole words, optionally after their unit word."""
+    names = sorted(places(), key=len, reverse=True)
+    alternatives = "|".join(re.escape(n) for n in names)
+    unit = r"(?:(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|xã|phường|thị trấn) )?"
+    return re.compile(rf"(?<!\w){unit}(?P<name>{alternatives})(?!\w)")
