@@ -16,9 +16,32 @@ RANKS = (
     "Trung sĩ", "Hạ sĩ", "Binh nhất", "Binh nhì",
 )  # fmt: skip
 _RANK = "|".join(RANKS)
-_CAP = r"[A-ZĐÀ-Ỹ][a-zđà-ỹ]*"  # one capitalised syllable
+_UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper())
+_LOWER = "a-z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.islower())
+_CAP = rf"[{_UPPER}][{_LOWER}]*"  # one capitalised syllable
 _UNIT = r"(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|xã|phường|thị trấn)"
-_WORD = r"[a-zđà-ỹ]+|[A-ZĐ]{2,}\d*"  # lowercase word or abbreviation (PCCC, PC06)
+_ABBR = rf"[{_UPPER}]{{2,}}\d*"  # PCCC, THPT, PC06
+# Words of police unit names: a closed vocabulary, so a name stops where the sentence
+# goes on ("Phòng Cảnh sát hình sự | phối hợp với ...").
+_UNIT_WORDS = (
+    r"(?:cảnh sát|an ninh|hình sự|kinh tế|giao thông|điều tra|tội phạm|về|ma túy|quản lý"
+    r"|hành chính|trật tự|xã hội|môi trường|phòng cháy|chữa cháy|cứu nạn|cứu hộ|và|phòng,? chống"
+    r"|mạng|sử dụng|công nghệ cao|kỹ thuật|xuất nhập cảnh|thi hành án|hỗ trợ|tư pháp"
+    r"|trại tạm giam|nhà tạm giữ|cơ động|đặc nhiệm|chính trị|nội bộ|văn hóa|tư tưởng|đối ngoại"
+    r"|tham mưu|hồ sơ|xây dựng|phong trào|bảo vệ|đường thủy|đường bộ|đường sắt|hậu cần"
+    rf"|{_ABBR})"
+)
+_POLICE_UNIT = (
+    rf"(?:Cảnh sát|An ninh|Quản lý|Kỹ thuật|Hồ sơ|Tham mưu|Hậu cần)(?: {_UNIT_WORDS}){{0,8}}"
+)
+# After a capitalised word of an organisation's name, at most one lowercase syllable
+# ("Thống kê", "Tư pháp"), and never one that starts the sentence's verb phrase.
+_STOP = (
+    r"(?:đã|đang|sẽ|vừa|cho|cùng|có|là|được|bị|tại|trong|của|và|với|để|quyết|tiếp|khuyến"
+    r"|bắt|kiểm|phối|tổ|triệt|xử|cấp|thông|công|phát|đề|chủ|dự|thăm|trao|giữ|tăng|giảm|làm"
+    r"|yêu|khen|tuyên|hướng|trình|cho|báo|cần|sẽ|vào|ra|từ|đến|nên|mới|cũng|đều)"
+)
+_NAME_PART = rf"(?:{_CAP}(?: (?!{_STOP}(?!\w))[{_LOWER}]+)?|{_ABBR})"
 
 # Organisations, most specific first; a name after the unit word belongs to the org.
 _ORG_PATTERNS = [
@@ -28,8 +51,7 @@ _ORG_PATTERNS = [
     rf"Bộ Chỉ huy Quân sự {_UNIT}(?: PLACE)?",
     r"Bộ đội Biên phòng(?: tỉnh(?: PLACE)?)?",
     rf"Cơ quan (?:Cảnh sát|An ninh) điều tra(?: Công an {_UNIT}(?: PLACE)?)?",
-    rf"(?:Phòng|Cục|Đội|Trung tâm) (?:Cảnh sát|An ninh|Quản lý|Hồ sơ|Tham mưu|Xây dựng|Kỹ thuật)"
-    rf"(?: (?:{_WORD}|và)){{0,7}}",
+    rf"(?:Phòng|Cục|Đội|Trung tâm|Trại tạm giam|Trung đoàn|Tiểu đoàn) {_POLICE_UNIT}",
     rf"Công an (?:{_UNIT}(?: PLACE)?|nhân dân)",
     r"Công an(?= (?:Hà Nội|TP\.? Hồ Chí Minh|Đà Nẵng|Hải Phòng|Cần Thơ|Huế)\b)",
     rf"(?:Tỉnh|Thành|Huyện|Quận|Đảng) ủy(?: Công an {_UNIT})?",
@@ -40,9 +62,9 @@ _ORG_PATTERNS = [
     r"|Huyện ủy|Trung ương(?: Đảng)?)",
     r"Ban (?:TVTU|TVTƯ|CHTW)",
     r"(?:BCH|Ban Chấp hành) Trung ương(?: Đảng)?",
-    r"Quốc hội|Chính phủ|Văn phòng Chính phủ|Thanh tra Chính phủ",
+    r"Quốc hội|Chính phủ|Văn phòng Chính phủ|Thanh tra Chính phủ|Bộ Chính trị|Ban Bí thư",
     rf"(?:Sở|Tổng cục|Ngân hàng|Tập đoàn|Tổng công ty|Công ty(?: TNHH| cổ phần)?|Bệnh viện"
-    rf"|Trường|Học viện|Viện|Ủy ban|Hội|Quỹ|Tổ chức) {_CAP}(?: (?:{_WORD}|{_CAP}|và)){{0,6}}",
+    rf"|Trường|Học viện|Viện|Ủy ban|Hội|Quỹ|Tổ chức) {_NAME_PART}(?: {_NAME_PART}){{0,5}}",
 ]
 _ORG = "|".join(f"(?:{p})" for p in _ORG_PATTERNS)
 
@@ -61,6 +83,7 @@ def org_and_title_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     org = _ORG.replace("PLACE", "(?:" + "|".join(re.escape(n) for n in names) + ")")
     title = (
         rf"(?<!\w)(?:{_TITLE_HEADS})(?: Thường trực)? (?:{org})(?!\w)"
+        rf"|(?<!\w)(?:Phó )?(?:Trưởng phòng|Cục trưởng|Đội trưởng) {_POLICE_UNIT}(?!\w)"
         rf"|(?<!\w)(?:Tổng Bí thư|Thủ tướng Chính phủ|Chủ tịch nước|Đại biểu Quốc hội)(?!\w)"
     )
     return re.compile(rf"(?<!\w)(?:{org})(?!\w)"), re.compile(title)

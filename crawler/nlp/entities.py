@@ -27,8 +27,9 @@ def _resolve(candidates: list[Mention]) -> list[Mention]:
 
 def _plausible(entity: Mention) -> bool:
     """underthesea's leftovers worth keeping: no one-syllable Vietnamese words typed as
-    names ("Toàn", "Cờ", "Khối") and nothing with digits ("COVID-19")."""
-    if any(c.isdigit() for c in entity.text):
+    names ("Toàn", "Cờ", "Khối"), no acronym as a person ("GDP"), nothing with digits
+    ("COVID-19")."""
+    if any(c.isdigit() for c in entity.text) or (entity.type == "PER" and entity.text.isupper()):
         return False
     return " " in entity.text or entity.text.isascii()
 

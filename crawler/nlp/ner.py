@@ -23,7 +23,7 @@ ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 _SURNAME_LIST = """
 Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Lâm Mai
 Trịnh Trương Cao Lưu Lương Tạ Hà Tô Chu Vương Quách Thái Kiều Hứa Châu Nông Lò Triệu Mạc
-Khổng Tăng Thân Phùng Văn Đào Đàm Lục Kim Giang Từ Âu Ông Tôn
+Khổng Tăng Thân Phùng Văn Đào Đàm Lục Kim Giang Từ Âu Tôn
 """
 SURNAMES = frozenset(_SURNAME_LIST.split())
 
