@@ -216,6 +216,36 @@ def print_crawl_summary(stats: Any, failures: list[str], elapsed: float) -> None
         print(f"  failed: {reason}")
 
 
+def cmd_entities(args: argparse.Namespace) -> int:
+    from crawler.nlp.entities import extract, normalized, people
+    from crawler.text import normalize_text, split_paragraphs
+
+    source = sys.stdin if args.file == "-" else None
+    try:
+        raw = source.read() if source else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{args.file}: cannot read as UTF-8 text: {exc}") from exc
+    paragraphs = [normalize_text(p) for p in split_paragraphs(raw)]
+    mentions = [
+        {"text": m.text, "type": m.type, "normalized": normalized(m), "paragraph": index,
+         "start": m.start, "end": m.end, **m.attrs}
+        for index, paragraph in enumerate(paragraphs)
+        for m in extract(paragraph)
+    ]  # fmt: skip
+    if args.json:
+        result = {"paragraphs": paragraphs, "entities": mentions, "people": people(mentions)}
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    for mention in mentions:
+        links = "".join(f"  {k}: {mention[k]}" for k in ("rank", "title") if k in mention)
+        where = f"{mention['paragraph']}:{mention['start']}-{mention['end']}"
+        print(f"{mention['type']:<6} {where:<12} {mention['text']}{links}")
+    for person in people(mentions):
+        roles = ", ".join(filter(None, [person["rank"], *person["titles"]]))
+        print(f"person: {person['name']} ({person['mentions']}x){': ' + roles if roles else ''}")
+    return 0
+
+
 def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -348,6 +378,13 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("source", metavar="URL-or-FILE")
     extract.add_argument("--json", action="store_true", help="JSON output (the default)")
     extract.set_defaults(func=cmd_extract)
+
+    entities = commands.add_parser(
+        "entities", help="print the entities of a plain text (people with rank and title)"
+    )
+    entities.add_argument("file", nargs="?", default="-", metavar="FILE", help="or - for stdin")
+    entities.add_argument("--json", action="store_true", help="print one JSON object")
+    entities.set_defaults(func=cmd_entities)
 
     sites = commands.add_parser("sites", help="list the sites of the registry")
     sites.set_defaults(func=cmd_sites)

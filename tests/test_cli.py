@@ -171,3 +171,18 @@ def test_sites_names_a_broken_entry(tmp_path) -> None:
     result = run_cli("sites", env={**os.environ, "CRAWLER_SITES": str(registry)})
     assert result.returncode == 2
     assert f"{registry}: site 'x': field 'province' is missing or empty" in result.stderr
+
+
+def test_entities_of_a_plain_text(tmp_path) -> None:
+    text = tmp_path / "doan.txt"
+    text.write_text("Đại tá Phạm Văn Long, Giám đốc Công an tỉnh dự họp.", encoding="utf-8")
+    result = run_cli("entities", str(text), "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    person = next(e for e in found["entities"] if e["type"] == "PER")
+    assert person == {
+        "text": "Phạm Văn Long", "type": "PER", "normalized": "Phạm Văn Long", "paragraph": 0,
+        "start": 7, "end": 20, "rank": "Đại tá", "title": "Giám đốc Công an tỉnh",
+    }  # fmt: skip
+    readable = run_cli("entities", str(text))
+    assert "person: Phạm Văn Long (1x): Đại tá, Giám đốc Công an tỉnh" in readable.stdout

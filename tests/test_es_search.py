@@ -124,3 +124,21 @@ def test_document_that_does_not_fit_the_mapping_is_reported(
     outcomes = dict((doc["id"], reason) for doc, reason in bulk_index(es, es_index, [good, bad]))
     assert outcomes["ok"] is None
     assert "published" in outcomes["bad"]
+
+
+def test_seed_entities_through_the_index(seed_env) -> None:
+    hit = search_json(seed_env, "hội nghị", "--entity", "Phạm Gia Túc")["hits"][0]
+    assert {"Phạm Gia Túc", "Nguyễn Phùng Hoan", "Trần Anh Dũng", "Phạm Văn Long"} <= set(
+        hit["entities"]["persons"]
+    )
+    assert not {"Toàn", "Cờ", "Bằng"} & set(hit["entities"]["persons"])  # not people
+    assert {"Bộ Công an", "Công an tỉnh", "Ban Chỉ đạo 138 tỉnh"} <= set(
+        hit["entities"]["organizations"]
+    )
+    assert search_json(seed_env, "hội nghị", "--entity", "Bí thư Tỉnh ủy")["total"] == 1
+    assert search_json(seed_env, "hội nghị", "--entity", "bo cong an")["total"] == 1
+
+
+@pytest.mark.parametrize("query", ["Ủy ban nhân dân tỉnh", "uy ban nhan dan tinh", "UBND tỉnh"])
+def test_abbreviations_are_found_spelled_out(seed_env, query: str) -> None:
+    assert search_json(seed_env, query)["total"] == 1

@@ -55,18 +55,37 @@ def _is_person_name(word: str, pos: str) -> bool:
     )
 
 
+def _whole_word(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() and text[start].isalnum()) and not (
+        after.isalnum() and text[end - 1].isalnum()
+    )
+
+
 def _locate(text: str, words: list[str]) -> list[tuple[int, int] | None]:
-    """Offsets of each token in the text, scanning left to right."""
+    """Offsets of each token in the text, scanning left to right.
+
+    A plain substring search first (the text is normalised, so syllables are one space
+    apart); a pattern only for the rare token whose spacing differs.
+    """
     spans: list[tuple[int, int] | None] = []
     cursor = 0
     for word in words:
+        start = text.find(word, cursor) if word else -1
+        while start >= 0 and not _whole_word(text, start, start + len(word)):
+            start = text.find(word, start + 1)
+        if start >= 0:
+            spans.append((start, start + len(word)))
+            cursor = start + len(word)
+            continue
         pattern = r"\s*".join(re.escape(part) for part in word.split())
-        match = re.compile(pattern).search(text, cursor) if pattern else None
+        match = re.search(pattern, text[cursor:]) if pattern else None
         if match is None:
             spans.append(None)
             continue
-        spans.append((match.start(), match.end()))
-        cursor = match.end()
+        spans.append((cursor + match.start(), cursor + match.end()))
+        cursor += match.end()
     return spans
 
 
