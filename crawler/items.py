@@ -29,6 +29,7 @@ class Article:
     category: str | None = None
     tags: list[str] = field(default_factory=list)
     canonical_url: str | None = None
+    source_tag: str | None = None
     site: str | None = None
     province: str | None = None
     province_current: str | None = None

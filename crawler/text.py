@@ -128,3 +128,17 @@ _ABBREVIATION = re.compile(r"(?<!\w)(" + "|".join(ABBREVIATIONS) + r")(?!\w)")
 def expand_abbreviations(text: str) -> list[str]:
     """The spelled-out forms of the abbreviations in a text, each once."""
     return list(dict.fromkeys(ABBREVIATIONS[m] for m in _ABBREVIATION.findall(text)))
+
+
+# "(CAO) ", "(QNO) - ", "ANTĐ - ", "TPO - ": the newspaper's tag before the first sentence.
+_LEAD_IN = re.compile(
+    r"^\s*(?:\((?P<paren>[A-ZĐ]{2,6})\)\s*[-–]?\s*|(?P<dash>[A-ZĐ]{2,6})\s*[-–]\s+)"
+)
+
+
+def split_lead_in(paragraph: str) -> tuple[str | None, str]:
+    """The lead-in tag of a paragraph, if any, and the paragraph without it."""
+    match = _LEAD_IN.match(paragraph)
+    if not match:
+        return None, paragraph
+    return match.group("paren") or match.group("dash"), paragraph[match.end() :]

@@ -3,11 +3,13 @@ people their rank and title), from the police-domain layer over underthesea."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from crawler.dates import find_dates
 from crawler.nlp.entities import extract, normalized
 
 if TYPE_CHECKING:
@@ -37,6 +39,20 @@ def article_entities(item: object) -> list[dict[str, Any]]:
     ]
 
 
+def event_dates(
+    entities: list[dict[str, Any]], published: str | None, known: list[str]
+) -> list[str]:
+    """The days the DATE mentions name, a missing year taken from the publication date."""
+    if not published:
+        return known
+    reference = datetime.fromisoformat(published).date()
+    found = set(known)
+    for entity in entities:
+        if entity["type"] == "DATE":
+            found.update(d.isoformat() for d in find_dates(entity["text"], reference))
+    return sorted(found)
+
+
 class EntitiesPipeline:
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
@@ -48,7 +64,10 @@ class EntitiesPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: object) -> object:
+        adapter = ItemAdapter(item)
         entities = article_entities(item)
-        ItemAdapter(item)["entities"] = entities
+        adapter["entities"] = entities
+        adapter["event_dates"] = event_dates(entities, adapter.get("published"),
+                                             adapter.get("event_dates") or [])  # fmt: skip
         self.stats.inc_value("entities/mentions", len(entities))
         return item

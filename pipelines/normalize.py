@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from crawler.text import normalize_text
+from crawler.text import normalize_text, split_lead_in
 
 TEXT_FIELDS = ("title", "lead")
 LIST_FIELDS = ("body", "captions", "authors")
@@ -19,6 +19,17 @@ def normalize_article(item: object) -> object:
     for name in LIST_FIELDS:
         values = (normalize_text(v) for v in adapter.get(name) or [])
         adapter[name] = [v for v in values if v]
+    # The lead-in tag ("(CAO)", "ANTĐ -") names the source; it is not article text.
+    opening = "lead" if adapter.get("lead") else "body"
+    first = adapter[opening] if opening == "lead" else (adapter.get("body") or [None])[0]
+    if first:
+        tag, rest = split_lead_in(first)
+        if tag:
+            adapter["source_tag"] = tag
+            if opening == "lead":
+                adapter["lead"] = rest
+            else:
+                adapter["body"] = [rest, *adapter["body"][1:]]
     return item
 
 

@@ -142,3 +142,8 @@ def test_seed_entities_through_the_index(seed_env) -> None:
 @pytest.mark.parametrize("query", ["Ủy ban nhân dân tỉnh", "uy ban nhan dan tinh", "UBND tỉnh"])
 def test_abbreviations_are_found_spelled_out(seed_env, query: str) -> None:
     assert search_json(seed_env, query)["total"] == 1
+
+
+@pytest.mark.parametrize("query", ['"tự hòa giải"', '"tự hoà giải"', '"tu hoa giai"'])
+def test_either_tone_mark_spelling_finds_the_other(seed_env, query: str) -> None:
+    assert search_json(seed_env, query)["total"] == 1

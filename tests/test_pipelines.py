@@ -55,3 +55,18 @@ def test_entities_pipeline_records_field_paragraph_and_offsets() -> None:
     assert (person["field"], person["paragraph"]) == ("body", 1)
     assert body[1][person["start"] : person["end"]] == "Trần Anh Dũng"
     assert crawler.stats.get_value("entities/mentions") == len(item.entities)
+
+
+def test_normalize_moves_the_lead_in_tag_out_of_the_text() -> None:
+    item = NormalizePipeline().process_item(
+        article(body=["(CAO) Công an tỉnh vừa bắt giữ.", "Hai."])
+    )
+    assert (item.source_tag, item.body) == ("CAO", ["Công an tỉnh vừa bắt giữ.", "Hai."])
+
+
+def test_event_dates_are_resolved_against_the_publication_date() -> None:
+    crawler = get_crawler(settings_dict={"NER_ENABLED": True})
+    pipeline = build_from_crawler(EntitiesPipeline, crawler)
+    body = ["Sáng 4-1, Công an tỉnh tổng kết đợt cao điểm bắt đầu từ tối 30-12."]
+    item = pipeline.process_item(article(body=body, published="2022-01-05T09:00:00+07:00"))
+    assert item.event_dates == ["2021-12-30", "2022-01-04"]

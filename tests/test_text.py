@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.text import fold, is_caption, normalize_text, parse_credit, split_paragraphs
+from crawler.text import (
+    expand_abbreviations,
+    fold,
+    is_caption,
+    normalize_text,
+    parse_credit,
+    split_lead_in,
+    split_paragraphs,
+)
 from tests.conftest import SEED
 
 
@@ -67,3 +75,26 @@ def test_seed_captions_are_told_from_body() -> None:
 
 def test_split_paragraphs_joins_lines_and_drops_blanks() -> None:
     assert split_paragraphs("a\nb\n\n\n  \nc\r\n\r\nd") == ["a b", "c", "d"]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "tag", "rest"),
+    [
+        ("(CAO) Công an tỉnh vừa bắt giữ", "CAO", "Công an tỉnh vừa bắt giữ"),
+        ("(QNO) - Sáng nay, Công an", "QNO", "Sáng nay, Công an"),
+        ("ANTĐ - Rạng sáng 8-6", "ANTĐ", "Rạng sáng 8-6"),
+        ("TPO - Ngày 2-3", "TPO", "Ngày 2-3"),
+        ("UBND tỉnh đã ban hành", None, "UBND tỉnh đã ban hành"),
+        ("(SN 1995) là đối tượng", None, "(SN 1995) là đối tượng"),
+    ],
+)
+def test_split_lead_in(paragraph: str, tag: str | None, rest: str) -> None:
+    assert split_lead_in(paragraph) == (tag, rest)
+
+
+def test_expand_abbreviations_once_each() -> None:
+    assert expand_abbreviations("UBND tỉnh, HĐND tỉnh và UBND huyện; lực lượng CSGT") == [
+        "Ủy ban nhân dân",
+        "Hội đồng nhân dân",
+        "Cảnh sát giao thông",
+    ]

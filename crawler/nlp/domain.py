@@ -140,7 +140,9 @@ def rule_mentions(text: str) -> list[Mention]:
     mentions += [m for m in _mentions(DATE, text, "DATE") if _is_date(m)]
     for match in place_pattern().finditer(text):
         start, end = match.span("name")
-        mentions.append(Mention(text[start:end], "LOC", start, end))
+        place = places()[match.group("name")]
+        where = {"province": place.province, "province_current": place.province_current}
+        mentions.append(Mention(text[start:end], "LOC", start, end, where))
     mentions += _mentions(NAME_AFTER, text, "PER", "name")
     mentions += _mentions(SURNAME_NAME, text, "PER")
     return mentions
