@@ -8,6 +8,7 @@ QUERY ?= an ninh to quoc
 
 demo: install java  ## install, start a local Elasticsearch, replay seeds/, show a search
 	$(BIN)/crawler es up
+	$(BIN)/crawler index migrate
 	$(BIN)/crawler replay seeds/
 	$(BIN)/crawler search "$(QUERY)" --size 3
 

@@ -319,6 +319,55 @@ def local_node(settings: Settings) -> LocalNode:
     )
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    from crawler.es.document import article_document
+    from crawler.es.index import IndexSetupError, migrate
+
+    settings = get_project_settings()
+    client = client_from_settings(settings)
+    alias = settings["ES_INDEX"]
+    try:
+        if args.action == "migrate":
+            print(migrate(client, alias, article_document))
+            return 0
+        return print_index_stats(client, alias)
+    except NotFoundError as exc:
+        raise CliError(f"no index '{alias}' at {settings['ES_URL']} yet") from exc
+    except IndexSetupError as exc:
+        raise CliError(str(exc)) from exc
+    except (TransportError, ApiError) as exc:
+        raise CliError(_unreachable(settings, exc)) from exc
+
+
+def print_index_stats(client: Any, alias: str) -> int:
+    aggs = {
+        "sites": {"terms": {"field": "site", "size": 200, "missing": "-"}},
+        "provinces": {
+            "terms": {"field": "province_current", "size": 100, "missing": "-"},
+            "aggs": {"published": {"terms": {"field": "province", "size": 30}}},
+        },
+        "sources": {"terms": {"field": "source"}},
+    }
+    result = client.search(index=alias, size=0, aggs=aggs, track_total_hits=True)
+    index = next(iter(client.indices.get_alias(name=alias)))
+    print(f"{alias} -> {index}: {result['hits']['total']['value']} articles")
+    buckets = result["aggregations"]
+    print(
+        "by source: "
+        + ", ".join(f"{b['key']} {b['doc_count']}" for b in buckets["sources"]["buckets"])
+    )
+    print("by site:")
+    for bucket in buckets["sites"]["buckets"]:
+        print(f"  {bucket['key']:<24} {bucket['doc_count']:>7}")
+    print("by province (today's, with the provinces merged into it):")
+    for bucket in buckets["provinces"]["buckets"]:
+        parts = [f"{b['key']} {b['doc_count']}" for b in bucket["published"]["buckets"]
+                 if b["key"] != bucket["key"]]  # fmt: skip
+        merged = f"  ({', '.join(parts)})" if parts else ""
+        print(f"  {bucket['key']:<24} {bucket['doc_count']:>7}{merged}")
+    return 0
+
+
 def cmd_es(args: argparse.Namespace) -> int:
     settings = get_project_settings()
     if args.action == "status":
@@ -365,6 +414,10 @@ def build_parser() -> argparse.ArgumentParser:
     es = commands.add_parser("es", help="manage a local Elasticsearch node")
     es.add_argument("action", choices=["up", "down", "status"])
     es.set_defaults(func=cmd_es)
+
+    index = commands.add_parser("index", help="the articles index: migrate its mapping, stats")
+    index.add_argument("action", choices=["migrate", "stats"])
+    index.set_defaults(func=cmd_index)
 
     replay = commands.add_parser(
         "replay", help="replay seed files (.txt) and saved pages (.html) into the index"

@@ -11,7 +11,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from crawler.es.document import article_document
-from crawler.es.index import ensure_index, load_mapping
+from crawler.es.index import ensure_index, load_mapping, versioned_name
 from crawler.es.search import search
 from crawler.items import Article
 from pipelines.elasticsearch import bulk_index
@@ -108,7 +108,7 @@ def test_index_is_created_from_the_versioned_mapping_behind_the_alias(
     es: Elasticsearch, es_index: str
 ) -> None:
     index = ensure_index(es, es_index)
-    assert index == f"{es_index}-v1"
+    assert index == versioned_name(es_index)
     assert ensure_index(es, es_index) == index  # second use finds it
     mapping = es.indices.get_mapping(index=es_index)[index]["mappings"]
     assert mapping["_meta"] == load_mapping()["mappings"]["_meta"]

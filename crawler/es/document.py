@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any
 
 from itemadapter import ItemAdapter
 
+from crawler.nlp.entities import people
 from crawler.text import expand_abbreviations, fold
 
 FOLDED_FIELDS = ("title", "lead", "body", "captions", "expansions")
@@ -22,6 +25,16 @@ def entity_key(name: str) -> str:
 
 def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+_REPUBLISHED = re.compile(r"^(?:Công an (?:tỉnh|thành phố|TP\.?) [^-–:]{2,40}\s*[-–:]\s*)")
+
+
+def story_key(title: str) -> str:
+    """Articles with the same key tell the same story: the title folded, lowercased,
+    without punctuation and without the "Công an tỉnh X - " of a republication."""
+    words = re.findall(r"\w+", fold(_REPUBLISHED.sub("", title)).lower())
+    return hashlib.sha1(" ".join(words).encode()).hexdigest()[:16]
 
 
 def article_document(item: object) -> dict[str, Any]:
@@ -42,7 +55,15 @@ def article_document(item: object) -> dict[str, Any]:
         if field:
             names[field].append(entity["normalized"])
     doc.update({field: _unique(values) for field, values in names.items()})
-    doc["entity_keys"] = _unique([entity_key(n) for values in names.values() for n in values])
+    doc["entity_keys"] = _unique(
+        [entity_key(n) for field, values in names.items() if field != "ranks" for n in values]
+    )
     provinces = [doc.get("province"), doc.get("province_current")]
     doc["province_keys"] = _unique([entity_key(p) for p in provinces if p])
+    doc["people"] = people(doc.get("entities") or [])
+    counts: dict[str, int] = {}
+    for entity in doc.get("entities") or []:
+        counts[entity["type"]] = counts.get(entity["type"], 0) + 1
+    doc["entity_counts"] = counts
+    doc["story_key"] = story_key(doc.get("title") or "")
     return doc

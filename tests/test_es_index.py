@@ -1,0 +1,83 @@
+"""Index life cycle on a real node: migration to a new mapping without empty searches."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from crawler.es.document import article_document
+from crawler.es.index import (
+    MAPPING_VERSION,
+    IndexSetupError,
+    ensure_index,
+    load_mapping,
+    migrate,
+    versioned_name,
+)
+from crawler.items import Article
+from tests.conftest import run_cli
+
+
+def old_index(es: Elasticsearch, alias: str, count: int) -> str:
+    """An index of the previous mapping behind the alias, holding ``count`` articles."""
+    old = versioned_name(alias, MAPPING_VERSION - 1)
+    body = load_mapping(MAPPING_VERSION - 1)
+    es.indices.create(index=old, settings=body["settings"], mappings=body["mappings"],
+                      aliases={alias: {"is_write_index": True}})  # fmt: skip
+    for number in range(count):
+        item = Article(id=f"a{number}", url=f"u{number}", source="seed",
+                       title=f"Tin an ninh số {number}", body=["Nội dung."])  # fmt: skip
+        doc = article_document(item)
+        doc.pop("story_key")  # the old mapping has no such field
+        es.index(index=alias, id=doc["id"], document=doc)
+    es.indices.refresh(index=alias)
+    return old
+
+
+def test_writing_to_an_old_mapping_asks_for_migrate(es: Elasticsearch, es_index: str) -> None:
+    old_index(es, es_index, 1)
+    with pytest.raises(IndexSetupError, match="run `crawler index migrate` first"):
+        ensure_index(es, es_index)
+
+
+def test_migrate_copies_everything_and_search_never_returns_nothing(
+    es: Elasticsearch, es_index: str
+) -> None:
+    old = old_index(es, es_index, 300)
+    totals: list[int] = []
+    done = threading.Event()
+
+    def keep_searching() -> None:
+        client = Elasticsearch(es.transport.node_pool.get().base_url)
+        while not done.is_set():
+            totals.append(
+                client.count(index=es_index, query={"match": {"title": "an ninh"}})["count"]
+            )
+
+    reader = threading.Thread(target=keep_searching)
+    reader.start()
+    try:
+        message = migrate(es, es_index, article_document)
+    finally:
+        done.set()
+        reader.join()
+    assert f"copied 300 documents from {old} to {versioned_name(es_index)}" in message
+    assert totals
+    assert min(totals) == 300
+    assert list(es.indices.get_alias(name=es_index)) == [versioned_name(es_index)]
+    doc = es.get(index=es_index, id="a7")["_source"]
+    assert len(doc["story_key"]) == 16
+    assert "already points at" in migrate(es, es_index, article_document)
+    es.indices.delete(index=old)
+
+
+def test_index_stats_command(cli_env) -> None:
+    assert run_cli("replay", "seeds/", env=cli_env).returncode == 0
+    result = run_cli("index", "stats", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    assert f"{cli_env['ES_INDEX']} -> {cli_env['ES_INDEX']}-v{MAPPING_VERSION}: 1 articles" in (
+        result.stdout
+    )
+    assert "Ninh Bình                      1  (Nam Định 1)" in result.stdout
