@@ -217,7 +217,8 @@ def print_crawl_summary(stats: Any, failures: list[str], elapsed: float) -> None
 
 
 def cmd_entities(args: argparse.Namespace) -> int:
-    from crawler.nlp.entities import extract, normalized, people
+    from crawler.nlp.entities import extract, normalized
+    from crawler.nlp.people import people
     from crawler.text import normalize_text, split_paragraphs
 
     source = sys.stdin if args.file == "-" else None

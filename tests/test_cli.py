@@ -186,3 +186,12 @@ def test_entities_of_a_plain_text(tmp_path) -> None:
     }  # fmt: skip
     readable = run_cli("entities", str(text))
     assert "person: Phạm Văn Long (1x): Đại tá, Giám đốc Công an tỉnh" in readable.stdout
+
+
+def test_cli_runs_keep_scrapys_log_quiet(cli_env) -> None:
+    # underthesea calls logging.basicConfig on import; imported before Scrapy sets up
+    # logging, it would print every log line (and twice).
+    result = run_cli("replay", "seeds/", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    assert "Dumping Scrapy stats" not in result.stderr
+    assert "Scrapy 2.19.0 started" not in result.stderr

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.nlp.entities import extract, people
+from crawler.nlp.entities import extract
 from crawler.nlp.gazetteer import current_province, places
+from crawler.nlp.people import people
 
 
 def found(text: str) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from crawler.nlp.entities import people
+from crawler.nlp.people import people
 from crawler.text import expand_abbreviations, fold
 
 FOLDED_FIELDS = ("title", "lead", "body", "captions", "expansions")

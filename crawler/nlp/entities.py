@@ -4,7 +4,6 @@ and the links between people and their ranks and titles."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from crawler.nlp.domain import Mention, rule_mentions
 from crawler.nlp.ner import extract_entities
@@ -78,21 +77,3 @@ def normalized(mention: Mention) -> str:
     """How a mention is filed: single spaces, and for people no honorific."""
     name = " ".join(mention.text.split())
     return re.sub(r"^(?:đồng chí|Đồng chí) ", "", name)
-
-
-def people(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per person named in an article, with ranks, titles and mention count."""
-    found: dict[str, dict[str, Any]] = {}
-    for mention in mentions:
-        if mention["type"] != "PER":
-            continue
-        person = found.setdefault(
-            mention["normalized"],
-            {"name": mention["normalized"], "rank": None, "titles": [], "mentions": 0},
-        )
-        person["mentions"] += 1
-        person["rank"] = person["rank"] or mention.get("rank")
-        title = mention.get("title")
-        if title and title not in person["titles"]:
-            person["titles"].append(title)
-    return list(found.values())

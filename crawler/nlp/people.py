@@ -1,0 +1,24 @@
+"""People of an article: one entry per person however often named (no NLP imports,
+so the index side can use it without loading underthesea)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def people(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per person named in an article, with ranks, titles and mention count."""
+    found: dict[str, dict[str, Any]] = {}
+    for mention in mentions:
+        if mention["type"] != "PER":
+            continue
+        person = found.setdefault(
+            mention["normalized"],
+            {"name": mention["normalized"], "rank": None, "titles": [], "mentions": 0},
+        )
+        person["mentions"] += 1
+        person["rank"] = person["rank"] or mention.get("rank")
+        title = mention.get("title")
+        if title and title not in person["titles"]:
+            person["titles"].append(title)
+    return list(found.values())
