@@ -29,7 +29,7 @@ from crawler.es.client import (  # noqa: E402
     check_available,
     client_from_settings,
 )  # noqa: E402
-from crawler.es.search import search  # noqa: E402
+from crawler.es.search import SearchRequest, search  # noqa: E402
 from crawler.es.server import MAVEN_REPO, LocalNode, ServerError, default_base  # noqa: E402
 from crawler.signals import article_failed  # noqa: E402
 from crawler.sites import RegistryError, load_sites  # noqa: E402
@@ -273,19 +273,42 @@ def print_results(query: str, result: dict[str, Any], tty: bool) -> None:
         people = ", ".join(hit["entities"]["persons"][:5])
         if people:
             print(f"   people: {people}")
+        if hit["also_published"]:
+            sites = ", ".join(h["site"] or h["url"] for h in hit["also_published"])
+            print(f"   also published by: {sites}")
+
+
+def search_request(args: argparse.Namespace) -> SearchRequest:
+    return SearchRequest(
+        q=args.query, province=args.province, site=args.site, since=args.since,
+        until=args.until, entity=args.entity, person=args.person,
+        organization=args.organization, place=args.place, category=args.category,
+        sort=args.sort, page=args.page, size=args.size, facets=args.facets,
+    )  # fmt: skip
+
+
+def print_facets(facets: dict[str, Any]) -> None:
+    for name, buckets in facets.items():
+        if not buckets:
+            continue
+        if name == "dates":
+            values = ", ".join(f"{b['month']} {b['count']}" for b in buckets)
+        elif name == "provinces":
+            values = ", ".join(
+                f"{b['value']} {b['count']}"
+                + (f" ({', '.join(m['value'] for m in b['merged'])})" if b["merged"] else "")
+                for b in buckets
+            )
+        else:
+            values = ", ".join(f"{b['value']} {b['count']}" for b in buckets)
+        print(f"  {name}: {values}")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     settings = get_project_settings()
     client = client_from_settings(settings)
-    filters = {
-        "province": args.province,
-        "since": args.since,
-        "until": args.until,
-        "entity": args.entity,
-    }
     try:
-        result = search(client, settings["ES_INDEX"], args.query, size=args.size, **filters)
+        result = search(client, settings["ES_INDEX"], search_request(args))
     except NotFoundError as exc:
         raise CliError(
             f"no index '{settings['ES_INDEX']}' at {settings['ES_URL']} yet: "
@@ -295,8 +318,11 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise CliError(_unreachable(settings, exc)) from exc
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        print_results(args.query, result, sys.stdout.isatty())
+        return 0
+    print_results(args.query, result, sys.stdout.isatty())
+    if args.facets:
+        print("\nfacets:")
+        print_facets(result["facets"])
     return 0
 
 
@@ -369,6 +395,18 @@ def print_index_stats(client: Any, alias: str) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from crawler.web.app import create_app
+
+    settings = get_project_settings()
+    app = create_app(client_from_settings(settings), settings["ES_INDEX"])
+    print(f"Search page at http://{args.host}:{args.port}/ (API: /api/search, /openapi.json)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def cmd_es(args: argparse.Namespace) -> int:
     settings = get_project_settings()
     if args.action == "status":
@@ -416,6 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
     es.add_argument("action", choices=["up", "down", "status"])
     es.set_defaults(func=cmd_es)
 
+    serve = commands.add_parser("serve", help="the search page and JSON API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(func=cmd_serve)
+
     index = commands.add_parser("index", help="the articles index: migrate its mapping, stats")
     index.add_argument("action", choices=["migrate", "stats"])
     index.set_defaults(func=cmd_index)
@@ -460,7 +503,15 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--since", type=_date, help="published on or after YYYY-MM-DD")
     find.add_argument("--until", type=_date, help="published on or before YYYY-MM-DD")
     find.add_argument("--entity", help="a person, organisation or place named in the article")
-    find.add_argument("--size", type=int, default=10, help="number of results (default 10)")
+    find.add_argument("--person", help="a person, exactly as in the facets")
+    find.add_argument("--organization", help="an organisation, exactly as in the facets")
+    find.add_argument("--place", help="a place, exactly as in the facets")
+    find.add_argument("--site", help="a site id of the registry")
+    find.add_argument("--category", help="a category as the site names it")
+    find.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    find.add_argument("--page", type=int, default=1, help="page of results (default 1)")
+    find.add_argument("--size", type=int, default=10, help="results per page (default 10)")
+    find.add_argument("--facets", action="store_true", help="also count results per filter value")
     find.add_argument("--json", action="store_true", help="print one JSON object")
     find.set_defaults(func=cmd_search)
     return parser

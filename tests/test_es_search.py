@@ -12,7 +12,7 @@ from elasticsearch import Elasticsearch
 
 from crawler.es.document import article_document
 from crawler.es.index import ensure_index, load_mapping, versioned_name
-from crawler.es.search import search
+from crawler.es.search import SearchRequest, search
 from crawler.items import Article
 from pipelines.elasticsearch import bulk_index
 from pipelines.normalize import normalize_article
@@ -100,7 +100,7 @@ def test_title_match_ranks_above_body_match(es: Elasticsearch, es_index: str) ->
     assert [reason for _, reason in bulk_index(es, es_index, docs)] == [None, None]
     es.indices.refresh(index=es_index)
     for query in ("ma túy", "ma tuy"):
-        ranked = [hit["id"] for hit in search(es, es_index, query)["hits"]]
+        ranked = [hit["id"] for hit in search(es, es_index, SearchRequest(q=query))["hits"]]
         assert ranked == ["title", "body"]
 
 

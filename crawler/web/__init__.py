@@ -1,0 +1,1 @@
+"""The search web application: a page in Vietnamese and a JSON API over one index."""
