@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from crawler.es.document import entity_key
-from crawler.text import fold, normalize_text
+from crawler.text import ABBREVIATIONS, fold, normalize_text
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -89,20 +89,41 @@ def build_query(request: SearchRequest) -> dict[str, Any]:
     text = to_query_string(request.q)
     if not text.strip():
         return {"bool": {"must": [{"match_all": {}}], "filter": filters}}
-    common = {"default_operator": "and", "lenient": True, "flags": "PHRASE|PRECEDENCE|AND|OR|NOT"}
-    should: list[dict[str, Any]] = [
+    common = {"lenient": True, "flags": "PHRASE|PRECEDENCE|AND|OR|NOT"}
+    expanded = with_expansions(text)
+    # Matching: every word somewhere in the article (all_text gathers title, lead, body,
+    # captions, spelled-out abbreviations and the province), with or without diacritics.
+    matching = [
+        {"simple_query_string": {"query": expanded, "fields": ["all_text"],
+                                 "default_operator": "and", **common}},
+        {"simple_query_string": {"query": fold(expanded), "fields": ["all_folded"],
+                                 "default_operator": "and", **common}},
+    ]  # fmt: skip
+    # Ranking: title and lead above body, accents as typed above folded, phrases first.
+    ranking = [
         {"simple_query_string": {"query": text, "fields": EXACT_FIELDS, **common}},
         {"simple_query_string": {"query": fold(text), "fields": FOLDED_FIELDS, **common}},
-        # Words next to each other as typed rank above words scattered in the text.
-        {
-            "multi_match": {
-                "query": normalize_text(request.q)[:MAX_QUERY_CHARS],
-                "type": "phrase",
-                "fields": ["title^6", "lead^3", "body^2"],
-            }
-        },  # fmt: skip
-    ]
-    return {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
+        {"multi_match": {"query": normalize_text(request.q)[:MAX_QUERY_CHARS], "type": "phrase",
+                         "fields": ["title^6", "lead^3", "body^2"]}},
+    ]  # fmt: skip
+    return {
+        "bool": {
+            "must": [{"bool": {"should": matching, "minimum_should_match": 1}}],
+            "should": ranking,
+            "filter": filters,
+        }
+    }
+
+
+_ABBREVIATION_WORD = re.compile(r"(?<![\w\"])(" + "|".join(ABBREVIATIONS) + r")(?![\w\"])")
+
+
+def with_expansions(query: str) -> str:
+    """Each known abbreviation also matches its spelled-out form: CSGT -> (CSGT | "Cảnh sát
+    giao thông"), so "CSGT" finds an article that writes the words out."""
+    return _ABBREVIATION_WORD.sub(
+        lambda m: f'({m.group(1)} | "{ABBREVIATIONS[m.group(1)]}")', query
+    )
 
 
 FACETS = {
