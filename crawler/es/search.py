@@ -62,8 +62,10 @@ def to_query_string(text: str) -> str:
     text = normalize_text(text)[:MAX_QUERY_CHARS]
     if text.count('"') % 2:
         text = text[::-1].replace('"', "", 1)[::-1]
-    text = re.sub(r"(?<!\S)OR(?!\S)", "|", text)
-    return re.sub(r"([+*~()\\])", r"\\\1", text)
+    text = re.sub(r"([+*~()|\\])", r"\\\1", text)
+    # "a b OR c d" means (a b) or (c d): each side of OR is a group of its own.
+    groups = [g for g in re.split(r"\s+(?:OR|\\\|)\s+", text) if g.strip()]
+    return " | ".join(f"({g})" for g in groups) if len(groups) > 1 else text
 
 
 def build_query(request: SearchRequest) -> dict[str, Any]:
@@ -89,7 +91,7 @@ def build_query(request: SearchRequest) -> dict[str, Any]:
     text = to_query_string(request.q)
     if not text.strip():
         return {"bool": {"must": [{"match_all": {}}], "filter": filters}}
-    common = {"lenient": True, "flags": "PHRASE|PRECEDENCE|AND|OR|NOT"}
+    common = {"lenient": True, "flags": "PHRASE|PRECEDENCE|AND|OR|NOT|WHITESPACE|ESCAPE"}
     expanded = with_expansions(text)
     # Matching: every word somewhere in the article (all_text gathers title, lead, body,
     # captions, spelled-out abbreviations and the province), with or without diacritics.

@@ -1,0 +1,123 @@
+"""The web application over HTTP on loopback, against a real Elasticsearch."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+from elasticsearch import Elasticsearch
+
+from crawler.web.app import create_app
+from tests.conftest import free_port
+
+
+@pytest.fixture(scope="module")
+def web(es_url: str, corpus_index: str) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 over the relevance corpus."""
+    port = free_port()
+    app = create_app(Elasticsearch(es_url), corpus_index)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def get(web: str, path: str, **params) -> httpx.Response:
+    return httpx.get(web + path, params=params, timeout=30)
+
+
+def test_api_search_with_filters_grouping_and_paging(web) -> None:
+    found = get(web, "/api/search", q="ma túy Mộc Châu").json()
+    assert found["total"] == 4  # three local articles and a republication by cand.com.vn
+    assert found["stories"] == 3
+    assert len(found["hits"]) == 3
+    assert get(web, "/api/search", q="ma túy", province="Sơn La").json()["total"] == 3
+    first = found["hits"][0]
+    assert "<em>" in first["highlight"]["title"][0]
+    republished = [h for h in found["hits"] if h["also_published"]]
+    assert republished[0]["also_published"][0]["site"] in {"cand", "sonla"}
+    page2 = get(web, "/api/search", q="ma túy", size=5, page=2).json()
+    page1 = get(web, "/api/search", q="ma túy", size=5, page=1).json()
+    assert {h["id"] for h in page1["hits"]}.isdisjoint({h["id"] for h in page2["hits"]})
+    by_date = get(web, "/api/search", q="ma túy", sort="date", size=10).json()["hits"]
+    dates = [h["published"] for h in by_date]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_api_facets_group_merged_provinces(web) -> None:
+    facets = get(web, "/api/facets", q="").json()["facets"]
+    hung_yen = next(b for b in facets["provinces"] if b["value"] == "Hưng Yên")
+    assert hung_yen["merged"] == [{"value": "Thái Bình", "count": hung_yen["count"]}]
+    assert {b["value"] for b in facets["categories"]} >= {"drugs", "fire", "fraud"}
+    assert sum(b["count"] for b in facets["dates"]) == get(web, "/api/search").json()["total"]
+    assert facets["persons"]
+
+
+def test_api_article_and_more_like_this(web) -> None:
+    found = get(web, "/api/articles/rel-fire-quangninh-0").json()
+    assert found["article"]["title"] == "Diễn tập phòng cháy chữa cháy tại chợ Hạ Long"
+    assert "title_folded" not in found["article"]
+    similar = [h["id"] for h in found["more_like_this"]]
+    assert similar
+    assert "rel-fire-quangninh-0" not in similar
+    assert get(web, "/api/articles/no-such-id").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced quote',
+        "<script>alert(1)</script>",
+        "title:(ma AND túy",
+        "a" * 5000,
+        "ma túy OR cháy -Sơn",
+        '\\ / + - = && || > < ! ( ) { } [ ] ^ " ~ * ? :',
+        "",
+    ],
+)
+def test_hostile_queries_never_give_500(web, query: str) -> None:
+    api = get(web, "/api/search", q=query[:2000])
+    assert api.status_code == 200, api.text
+    page = get(web, "/", q=query[:2000])
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.text
+
+
+def test_query_language(web) -> None:
+    both = get(web, "/api/search", q="heroin OR xâm nhập", size=100).json()["total"]
+    heroin = get(web, "/api/search", q="heroin", size=100).json()["total"]
+    assert both > heroin > 0
+    without = get(web, "/api/search", q="heroin -Sơn", size=100).json()
+    assert without["total"] < heroin
+    assert all("Sơn La" not in (h["province"] or "") for h in without["hits"])
+
+
+def test_openapi_describes_the_api(web) -> None:
+    spec = get(web, "/openapi.json").json()
+    assert {"/api/search", "/api/facets", "/api/articles/{article_id}"} <= set(spec["paths"])
+    names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert {"q", "province", "since", "until", "entity", "sort", "page"} <= names
+
+
+def test_search_page_and_article_page(web) -> None:
+    page = get(web, "/", q="cháy", province="Quảng Ninh")
+    assert page.status_code == 200
+    assert 'href="/articles/rel-fire-quangninh-0"' in page.text
+    assert 'data-facet="provinces"' in page.text
+    article = get(web, "/articles/rel-fire-quangninh-0")
+    assert "Bài tương tự" in article.text
+    assert 'href="https://congan.quangninh.gov.vn/' in article.text
