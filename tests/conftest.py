@@ -7,6 +7,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,3 +110,27 @@ def corpus_index(es_url: str) -> Iterator[str]:
         client.indices.refresh(index=alias)
     yield alias
     drop_alias(es_url, alias)
+
+
+@pytest.fixture(scope="session")
+def web(es_url: str, corpus_index: str) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 over the relevance corpus."""
+    port = free_port()
+    from crawler.web.app import create_app
+
+    app = create_app(Elasticsearch(es_url), corpus_index)
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

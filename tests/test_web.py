@@ -2,38 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-
 import httpx
 import pytest
-import uvicorn
-from elasticsearch import Elasticsearch
-
-from crawler.web.app import create_app
-from tests.conftest import free_port
-
-
-@pytest.fixture(scope="module")
-def web(es_url: str, corpus_index: str) -> Iterator[str]:
-    """The app served by uvicorn on 127.0.0.1 over the relevance corpus."""
-    port = free_port()
-    app = create_app(Elasticsearch(es_url), corpus_index)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def get(web: str, path: str, **params) -> httpx.Response:

@@ -94,13 +94,12 @@ def build_query(request: SearchRequest) -> dict[str, Any]:
     common = {"lenient": True, "flags": "PHRASE|PRECEDENCE|AND|OR|NOT|WHITESPACE|ESCAPE"}
     expanded = with_expansions(text)
     # Matching: every word somewhere in the article (all_text gathers title, lead, body,
-    # captions, spelled-out abbreviations and the province), with or without diacritics.
-    matching = [
-        {"simple_query_string": {"query": expanded, "fields": ["all_text"],
-                                 "default_operator": "and", **common}},
-        {"simple_query_string": {"query": fold(expanded), "fields": ["all_folded"],
-                                 "default_operator": "and", **common}},
-    ]  # fmt: skip
+    # captions, spelled-out abbreviations and the province). Typed with diacritics, words
+    # match as typed ("cháy" is not "chạy"); typed without, they match the folded copy.
+    accented = fold(text) != text
+    field, query = ("all_text", expanded) if accented else ("all_folded", fold(expanded))
+    matching = {"simple_query_string": {"query": query, "fields": [field],
+                                        "default_operator": "and", **common}}  # fmt: skip
     # Ranking: title and lead above body, accents as typed above folded, phrases first.
     ranking = [
         {"simple_query_string": {"query": text, "fields": EXACT_FIELDS, **common}},
@@ -110,7 +109,7 @@ def build_query(request: SearchRequest) -> dict[str, Any]:
     ]  # fmt: skip
     return {
         "bool": {
-            "must": [{"bool": {"should": matching, "minimum_should_match": 1}}],
+            "must": [matching],
             "should": ranking,
             "filter": filters,
         }
