@@ -24,3 +24,10 @@ def test_dockerfile_copies_every_package_the_project_installs() -> None:
     dockerfile = (PROJECT / "docker" / "Dockerfile").read_text()
     for package in ("crawler", "pipelines", "seeds"):
         assert f"COPY {package} ./{package}" in dockerfile
+
+
+def test_compose_serves_the_search_page() -> None:
+    compose = yaml.safe_load((PROJECT / "docker" / "docker-compose.yml").read_text())
+    web = compose["services"]["web"]
+    assert web["command"][0] == "serve"
+    assert web["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
