@@ -395,6 +395,60 @@ def print_index_stats(client: Any, alias: str) -> int:
     return 0
 
 
+def cmd_spool(args: argparse.Namespace) -> int:
+    from crawler.es.spool import Spool
+
+    settings = get_project_settings()
+    spool = Spool(Path(settings["SPOOL_DIR"]))
+    if args.action == "status":
+        print(f"{spool.pending()} articles waiting in {spool.folder}")
+        return 0
+    require_elasticsearch()
+    client = client_from_settings(settings)
+    indexed, waiting = spool.flush(client, settings["ES_INDEX"])
+    print(f"indexed {indexed} spooled articles; {waiting} still waiting in {spool.folder}")
+    return EXIT_FAILED if waiting else 0
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from crawler.dates import VIETNAM_TZ
+    from crawler.es.spool import Spool
+    from crawler.nightly import alarms, build_report, previous_reports, summary
+
+    settings = get_project_settings()
+    require_elasticsearch()
+    client = client_from_settings(settings)
+    spool = Spool(Path(settings["SPOOL_DIR"]))
+    if spool.pending():
+        indexed, waiting = spool.flush(client, settings["ES_INDEX"])
+        print(f"spool: indexed {indexed} articles left by an earlier run, {waiting} waiting")
+    started = datetime.now(VIETNAM_TZ)
+    overrides = {**crawl_overrides(args), "PROGRESS_ENABLED": True}
+    collector, crawler = run_spider("police", overrides, site=",".join(args.site or []))
+    report = build_report(
+        crawler.stats.get_stats(), collector.failures, started, datetime.now(VIETNAM_TZ),
+        spool.pending(),
+    )  # fmt: skip
+    runs = Path(settings["RUNS_DIR"])
+    earlier = previous_reports(runs, settings.getint("NIGHTLY_EMPTY_NIGHTS"))
+    problems = alarms(report, earlier, settings.getfloat("NIGHTLY_MAX_FAILED_RATIO"),
+                      settings.getint("NIGHTLY_EMPTY_NIGHTS"))  # fmt: skip
+    report["alarms"] = problems
+    runs.mkdir(parents=True, exist_ok=True)
+    path = runs / f"run-{started.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    stored = {**report, "sites": [{"site": k, **v} for k, v in report["sites"].items()]}
+    try:
+        client.index(index=settings["ES_RUNS_INDEX"], document=stored)
+    except (TransportError, ApiError) as exc:
+        print(f"warning: run report not stored in Elasticsearch: {exc}", file=sys.stderr)
+    print(summary(report, problems))
+    print(f"report: {path}")
+    return EXIT_FAILED if problems else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -453,6 +507,19 @@ def build_parser() -> argparse.ArgumentParser:
     es = commands.add_parser("es", help="manage a local Elasticsearch node")
     es.add_argument("action", choices=["up", "down", "status"])
     es.set_defaults(func=cmd_es)
+
+    nightly = commands.add_parser(
+        "nightly", help="one incremental crawl of every enabled site, with a run report"
+    )
+    nightly.add_argument("--site", action="append", metavar="ID", help="only this site")
+    nightly.add_argument("-s", "--set", action="append", metavar="KEY=VALUE",
+                         help="override a Scrapy setting (repeat)")  # fmt: skip
+    nightly.set_defaults(func=cmd_nightly, max_pages=None, refresh=False, record=None,
+                         replay=None)  # fmt: skip
+
+    spool = commands.add_parser("spool", help="articles waiting for Elasticsearch")
+    spool.add_argument("action", choices=["flush", "status"])
+    spool.set_defaults(func=cmd_spool)
 
     serve = commands.add_parser("serve", help="the search page and JSON API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -103,6 +103,7 @@ class IncrementalDownloaderMiddleware:
         age = datetime.now(VIETNAM_TZ) - fetched
         if age < timedelta(days=request.meta.get("recrawl_days", 30)):
             self.stats.inc_value("incremental/skipped")
+            self.stats.inc_value(f"incremental/site/{request.meta.get('site', '-')}/skipped")
             raise IgnoreRequest(f"{request.url}: already indexed {age.days} day(s) ago")
         if known.get("http_etag"):
             request.headers.setdefault("If-None-Match", known["http_etag"])

@@ -82,6 +82,27 @@ ES_TIMEOUT = float(os.environ.get("ES_TIMEOUT", "30"))
 # Articles sent per bulk request.
 ES_BULK_SIZE = 200
 
+# Articles Elasticsearch could not take wait here (crawler spool flush).
+SPOOL_DIR = os.environ.get("CRAWLER_SPOOL_DIR") or str(
+    Path(__file__).resolve().parent.parent / "spool"
+)
+
+# --- Nightly runs ------------------------------------------------------------------
+# Where run reports are written as JSON, and the index that keeps them.
+RUNS_DIR = os.environ.get("CRAWLER_RUNS_DIR") or str(
+    Path(__file__).resolve().parent.parent / "runs"
+)
+ES_RUNS_INDEX = os.environ.get("ES_RUNS_INDEX", "crawl-runs")
+# The run fails (exit code 1) past this share of failed pages or articles...
+NIGHTLY_MAX_FAILED_RATIO = 0.5
+# ...or when a site has yielded no article this many nights in a row.
+NIGHTLY_EMPTY_NIGHTS = 3
+
+# A progress line per site on stderr (crawler nightly turns it on).
+EXTENSIONS = {"crawler.extensions.ProgressExtension": 500}
+PROGRESS_ENABLED = False
+PROGRESS_INTERVAL = 10
+
 # --- Entities ------------------------------------------------------------------
 # Turn named-entity extraction off for fast runs that need no entities.
 NER_ENABLED = True

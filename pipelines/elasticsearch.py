@@ -4,6 +4,7 @@ every article that fails."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from elastic_transport import TransportError
@@ -13,6 +14,7 @@ from elasticsearch.helpers import streaming_bulk
 from crawler.es.client import check_available, client_from_settings
 from crawler.es.document import article_document
 from crawler.es.index import ensure_index
+from crawler.es.spool import Spool
 from crawler.signals import article_failed
 
 if TYPE_CHECKING:
@@ -64,6 +66,11 @@ def bulk_write(
     return outcomes
 
 
+def _is_transient(reason: str) -> bool:
+    """Connection trouble, overload or a server error: worth trying again later."""
+    return not reason.startswith("HTTP 4") or reason.startswith("HTTP 429")
+
+
 def _reason(error: Any, status: Any) -> str:
     if isinstance(error, dict):
         return f"HTTP {status} {error.get('type')}: {error.get('reason')}"
@@ -79,6 +86,7 @@ class ElasticsearchPipeline:
         self.bulk_size = crawler.settings.getint("ES_BULK_SIZE", 200)
         self.client = client_from_settings(crawler.settings)
         self.buffer: list[dict[str, Any]] = []
+        self.spool = Spool(Path(crawler.settings["SPOOL_DIR"]))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ElasticsearchPipeline:
@@ -105,8 +113,10 @@ class ElasticsearchPipeline:
             return
         try:
             stored = stored_hashes(self.client, self.alias, [d["id"] for d in docs])
-        except (TransportError, ApiError):
-            stored = {}  # the bulk request below reports the cause, item by item
+        except (TransportError, ApiError) as exc:
+            # Elasticsearch went away (or is overloaded) mid-run: keep everything for later.
+            self._spool(docs, f"{type(exc).__name__}: {exc}")
+            return
         pairs, kinds = [], []
         for doc in docs:
             if doc["id"] not in stored:
@@ -118,19 +128,31 @@ class ElasticsearchPipeline:
             else:
                 kinds.append("updated")
                 pairs.append((doc, _index_action(self.alias, doc)))
-        for kind, (doc, reason) in zip(
-            kinds, bulk_write(self.client, self.alias, pairs), strict=True
-        ):
+        transient = []
+        outcomes = bulk_write(self.client, self.alias, pairs)
+        for kind, (doc, reason) in zip(kinds, outcomes, strict=True):
+            site = doc.get("site") or "-"
             if reason is None:
                 self.stats.inc_value("elasticsearch/indexed")
                 self.stats.inc_value(f"elasticsearch/{kind}")
-                continue
-            self.stats.inc_value("elasticsearch/failed")
-            message = f"{doc.get('url')}: not indexed: {reason}"
-            logger.error(message)
-            self.crawler.signals.send_catch_log(
-                signal=article_failed, item=doc.get("url"), reason=message
-            )
+                self.stats.inc_value(f"elasticsearch/site/{site}/{kind}")
+            elif _is_transient(reason):
+                transient.append(doc)
+            else:
+                self.stats.inc_value("elasticsearch/failed")
+                self.stats.inc_value(f"elasticsearch/site/{site}/failed")
+                message = f"{doc.get('url')}: not indexed: {reason}"
+                logger.error(message)
+                self.crawler.signals.send_catch_log(
+                    signal=article_failed, item=doc.get("url"), reason=message
+                )
+        if transient:
+            self._spool(transient, "Elasticsearch refused them for now")
+
+    def _spool(self, docs: list[dict[str, Any]], why: str) -> None:
+        self.spool.append(docs)
+        self.stats.inc_value("elasticsearch/spooled", len(docs))
+        logger.warning("%d articles spooled to %s (%s)", len(docs), self.spool.folder, why)
         try:
             self.client.indices.refresh(index=self.alias)
         except (TransportError, ApiError) as exc:
