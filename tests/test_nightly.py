@@ -1,0 +1,103 @@
+"""Unattended runs: the report, its alarms, and nothing lost when Elasticsearch goes away."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import datetime, timedelta
+
+from elasticsearch import Elasticsearch
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawler.dates import VIETNAM_TZ
+from crawler.es.spool import Spool
+from crawler.items import Article
+from crawler.nightly import alarms, build_report
+from pipelines.elasticsearch import ElasticsearchPipeline
+from tests.conftest import drop_alias, free_port, run_cli
+from tests.sites.catalog import registry_yaml, start_sites
+from tests.sites.server import stop
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_TIMEOUT=1.5",
+        "-s", "RETRY_TIMES=1", "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "NER_ENABLED=0"]  # fmt: skip
+
+
+def test_nightly_run_report_and_alarm(es_url, tmp_path) -> None:
+    sites = start_sites()
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
+    alias, runs_index = f"nightly-{uuid.uuid4().hex[:8]}", f"runs-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "ES_RUNS_INDEX": runs_index,
+           "CRAWLER_SITES": str(registry), "CRAWLER_RUNS_DIR": str(tmp_path / "runs"),
+           "CRAWLER_SPOOL_DIR": str(tmp_path / "spool")}  # fmt: skip
+    try:
+        result = run_cli("nightly", *FAST, "-s", "PROGRESS_INTERVAL=0.5", env=env)
+    finally:
+        for site in sites.values():
+            stop(site)
+    assert result.returncode == 1  # the broken site crosses the failure threshold
+    assert "ALARM: broken:" in result.stdout
+    assert "laichau: 8 pages, 4 articles (new 4, updated 0, unchanged 0)" in result.stdout
+    assert "progress: " in result.stderr
+    (report_file,) = (tmp_path / "runs").glob("run-*.json")
+    report = json.loads(report_file.read_text())
+    assert report["totals"]["new"] == 10
+    assert report["sites"]["thaibinh"]["failures"][0].endswith("took longer than 1.5 seconds.")
+    assert report["robots_refusals"] == 1
+    client = Elasticsearch(es_url)
+    client.indices.refresh(index=runs_index)
+    stored = client.search(index=runs_index)["hits"]["hits"][0]["_source"]
+    assert stored["totals"]["articles"] == 10
+    assert {s["site"] for s in stored["sites"]} >= {"laichau", "broken"}
+    client.indices.delete(index=runs_index)
+    drop_alias(es_url, alias)
+
+
+def test_alarm_for_a_site_empty_three_nights() -> None:
+    now = datetime.now(VIETNAM_TZ)
+
+    def night(articles: int) -> dict:
+        stats = {"police/hue/pages": 3, "police/hue/articles": articles}
+        return build_report(stats, [], now - timedelta(minutes=5), now, 0)
+
+    assert alarms(night(0), [night(0), night(0)], 0.5, 3) == ["hue: no article 3 nights in a row"]
+    assert alarms(night(0), [night(0), night(2)], 0.5, 3) == []
+    assert alarms(night(0), [night(0)], 0.5, 3) == []  # not three nights of history yet
+
+
+def test_bad_configuration_fails_fast(tmp_path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    down = run_cli("nightly", env={**os.environ, "ES_URL": dead})
+    assert down.returncode == 2
+    assert f"Elasticsearch at {dead} is not usable" in down.stderr
+
+
+def test_articles_survive_elasticsearch_going_away(es_url, tmp_path) -> None:
+    """Elasticsearch answers at the start, then is gone: the batch goes to the spool, and
+    a flush later indexes every article exactly once."""
+    alias = f"spool-{uuid.uuid4().hex[:8]}"
+    settings = {"ES_URL": es_url, "ES_INDEX": alias, "SPOOL_DIR": str(tmp_path / "spool"),
+                "ES_BULK_SIZE": 100}  # fmt: skip
+    crawler = get_crawler(settings_dict=settings)
+    pipeline = build_from_crawler(ElasticsearchPipeline, crawler)
+    pipeline.open_spider()
+    # From here on the cluster cannot be reached (a port where nothing listens).
+    pipeline.client = Elasticsearch(f"http://127.0.0.1:{free_port()}", max_retries=0)
+    for number in range(5):
+        article = Article(id=f"s{number}", url=f"https://congan.hue.gov.vn/{number}.html",
+                          source="site", site="hue", title=f"Tin {number}", body=["Nội dung."],
+                          content_hash=f"h{number}")  # fmt: skip
+        pipeline.process_item(article)
+    pipeline.close_spider()
+    assert crawler.stats.get_value("elasticsearch/spooled") == 5
+    assert not crawler.stats.get_value("elasticsearch/indexed")
+
+    spool = Spool(tmp_path / "spool")
+    assert spool.pending() == 5
+    client = Elasticsearch(es_url)
+    assert spool.flush(client, alias) == (5, 0)
+    assert spool.flush(client, alias) == (0, 0)
+    assert client.count(index=alias)["count"] == 5
+    drop_alias(es_url, alias)
