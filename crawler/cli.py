@@ -449,6 +449,18 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     return EXIT_FAILED if problems else 0
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from crawler.schedule import ScheduleError, nightly_command, serve
+
+    settings = get_project_settings()
+    require_elasticsearch()
+    try:
+        serve(args.cron or settings["NIGHTLY_CRON"], Path(settings["RUNS_DIR"]), nightly_command())
+    except ScheduleError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -516,6 +528,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="override a Scrapy setting (repeat)")  # fmt: skip
     nightly.set_defaults(func=cmd_nightly, max_pages=None, refresh=False, record=None,
                          replay=None)  # fmt: skip
+
+    schedule = commands.add_parser("schedule", help="run `crawler nightly` on a cron schedule")
+    schedule.add_argument("--cron", help="cron expression (default NIGHTLY_CRON: 0 2 * * *)")
+    schedule.set_defaults(func=cmd_schedule)
 
     spool = commands.add_parser("spool", help="articles waiting for Elasticsearch")
     spool.add_argument("action", choices=["flush", "status"])

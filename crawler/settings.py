@@ -98,6 +98,8 @@ NIGHTLY_MAX_FAILED_RATIO = 0.5
 # ...or when a site has yielded no article this many nights in a row.
 NIGHTLY_EMPTY_NIGHTS = 3
 
+# When `crawler schedule` starts a nightly run (cron, Asia/Ho_Chi_Minh).
+NIGHTLY_CRON = os.environ.get("CRAWLER_NIGHTLY_CRON", "0 2 * * *")
 # A progress line per site on stderr (crawler nightly turns it on).
 EXTENSIONS = {"crawler.extensions.ProgressExtension": 500}
 PROGRESS_ENABLED = False

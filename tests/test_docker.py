@@ -31,3 +31,11 @@ def test_compose_serves_the_search_page() -> None:
     web = compose["services"]["web"]
     assert web["command"][0] == "serve"
     assert web["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+
+
+def test_compose_runs_the_scheduler_with_durable_runs_and_spool() -> None:
+    compose = yaml.safe_load((PROJECT / "docker" / "docker-compose.yml").read_text())
+    scheduler = compose["services"]["scheduler"]
+    assert scheduler["command"] == ["schedule"]
+    assert {"CRAWLER_RUNS_DIR", "CRAWLER_SPOOL_DIR"} <= set(scheduler["environment"])
+    assert scheduler["volumes"] == ["crawlerdata:/data"]
