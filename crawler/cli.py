@@ -28,6 +28,7 @@ from crawler.es.client import (  # noqa: E402
     ElasticsearchUnavailable,
     check_available,
     client_from_settings,
+    redact,
 )  # noqa: E402
 from crawler.es.search import SearchRequest, search  # noqa: E402
 from crawler.es.server import MAVEN_REPO, LocalNode, ServerError, default_base  # noqa: E402
@@ -114,7 +115,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     )
     print(
         f"files read: {read}, articles indexed: {indexed} ({breakdown}; "
-        f"index {settings['ES_INDEX']} at {settings['ES_URL']}), failed: {len(collector.failures)}"
+        f"index {settings['ES_INDEX']} at {redact(settings['ES_URL'])}), "
+        f"failed: {len(collector.failures)}"
     )
     for reason in collector.failures:
         print(f"  failed: {reason}")
@@ -311,7 +313,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         result = search(client, settings["ES_INDEX"], search_request(args))
     except NotFoundError as exc:
         raise CliError(
-            f"no index '{settings['ES_INDEX']}' at {settings['ES_URL']} yet: "
+            f"no index '{settings['ES_INDEX']}' at {redact(settings['ES_URL'])} yet: "
             "run `crawler replay seeds/` first"
         ) from exc
     except (TransportError, ApiError) as exc:
@@ -327,7 +329,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _unreachable(settings: Settings, exc: Exception) -> str:
-    return f"Elasticsearch at {settings['ES_URL']} is not usable ({type(exc).__name__}: {exc})"
+    return (
+        f"Elasticsearch at {redact(settings['ES_URL'])} is not usable ({type(exc).__name__}: {exc})"
+    )
 
 
 def local_node(settings: Settings) -> LocalNode:
@@ -335,7 +339,7 @@ def local_node(settings: Settings) -> LocalNode:
     url = urlsplit(settings["ES_URL"])
     if url.hostname not in ("127.0.0.1", "localhost"):
         raise CliError(
-            f"ES_URL {settings['ES_URL']} is not on this machine; `crawler es` manages "
+            f"ES_URL {redact(settings['ES_URL'])} is not on this machine; `crawler es` manages "
             "only a local node (use http://127.0.0.1:PORT)"
         )
     return LocalNode(
@@ -359,7 +363,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             return 0
         return print_index_stats(client, alias)
     except NotFoundError as exc:
-        raise CliError(f"no index '{alias}' at {settings['ES_URL']} yet") from exc
+        raise CliError(f"no index '{alias}' at {redact(settings['ES_URL'])} yet") from exc
     except IndexSetupError as exc:
         raise CliError(str(exc)) from exc
     except (TransportError, ApiError) as exc:
@@ -495,7 +499,7 @@ def es_status(settings: Settings) -> int:
     except (TransportError, ApiError) as exc:
         raise CliError(_unreachable(settings, exc)) from exc
     version = next(iter(nodes["nodes"].values()))["version"]
-    print(f"Elasticsearch {version} at {settings['ES_URL']}: {health['status']}")
+    print(f"Elasticsearch {version} at {redact(settings['ES_URL'])}: {health['status']}")
     alias_of = {}
     for row in aliases:
         alias_of.setdefault(row["index"], []).append(row["alias"])

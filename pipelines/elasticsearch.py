@@ -11,7 +11,7 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError
 from elasticsearch.helpers import streaming_bulk
 
-from crawler.es.client import check_available, client_from_settings
+from crawler.es.client import check_available, client_from_settings, redact
 from crawler.es.document import article_document
 from crawler.es.index import ensure_index
 from crawler.es.spool import Spool
@@ -95,7 +95,7 @@ class ElasticsearchPipeline:
     def open_spider(self) -> None:
         check_available(self.client, self.url)
         index = ensure_index(self.client, self.alias)
-        logger.info("Indexing into %s (alias %s) at %s", index, self.alias, self.url)
+        logger.info("Indexing into %s (alias %s) at %s", index, self.alias, redact(self.url))
 
     def process_item(self, item: object) -> object:
         self.buffer.append(article_document(item))

@@ -195,3 +195,21 @@ def test_cli_runs_keep_scrapys_log_quiet(cli_env) -> None:
     assert result.returncode == 0, result.stderr
     assert "Dumping Scrapy stats" not in result.stderr
     assert "Scrapy 2.19.0 started" not in result.stderr
+
+
+def test_credentials_in_es_url_never_reach_the_output() -> None:
+    port = free_port()
+    env = {**os.environ, "ES_URL": f"http://crawler:s3cret-pass@127.0.0.1:{port}"}
+    for command in (["replay", "seeds/"], ["search", "an ninh"], ["es", "status"]):
+        result = run_cli(*command, env=env)
+        assert result.returncode == 2
+        assert "s3cret-pass" not in result.stdout + result.stderr
+        assert f"http://***@127.0.0.1:{port}" in result.stderr
+
+
+def test_several_nodes_in_es_url(es_url, cli_env) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    env = {**cli_env, "ES_URL": f"{dead},{es_url}"}
+    result = run_cli("replay", "seeds/", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "articles indexed: 1" in result.stdout

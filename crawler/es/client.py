@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from elastic_transport import TransportError
@@ -16,8 +17,18 @@ if TYPE_CHECKING:
 logging.getLogger("elastic_transport").setLevel(logging.WARNING)
 
 
+def redact(url: str) -> str:
+    """A URL fit for logs and reports: any user:password in it replaced."""
+    return re.sub(r"//[^/@\s]+@", "//***@", url)
+
+
+def hosts(url: str) -> list[str]:
+    """ES_URL may name several nodes, separated by commas."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
 def client_from_settings(settings: BaseSettings) -> Elasticsearch:
-    """A client for ES_URL with basic auth or an API key and a CA file when given."""
+    """A client for the nodes of ES_URL with basic auth or an API key and a CA file."""
     options: dict = {"request_timeout": settings.getfloat("ES_TIMEOUT", 30.0)}
     if settings.get("ES_API_KEY"):
         options["api_key"] = settings["ES_API_KEY"]
@@ -25,7 +36,7 @@ def client_from_settings(settings: BaseSettings) -> Elasticsearch:
         options["basic_auth"] = (settings["ES_USERNAME"], settings.get("ES_PASSWORD") or "")
     if settings.get("ES_CA_CERTS"):
         options["ca_certs"] = settings["ES_CA_CERTS"]
-    return Elasticsearch(settings["ES_URL"], **options)
+    return Elasticsearch(hosts(settings["ES_URL"]), **options)
 
 
 class ElasticsearchUnavailable(RuntimeError):
@@ -35,9 +46,11 @@ class ElasticsearchUnavailable(RuntimeError):
 def check_available(client: Elasticsearch, url: str) -> None:
     """Raise ElasticsearchUnavailable, with what to do, unless the cluster answers."""
     try:
-        client.options(max_retries=0).cluster.health(timeout="10s")
+        # One try per node: a dead node among several is not a dead cluster.
+        tries = len(client.transport.node_pool.all()) - 1
+        client.options(max_retries=tries).cluster.health(timeout="10s")
     except (TransportError, ApiError) as exc:
         raise ElasticsearchUnavailable(
-            f"Elasticsearch at {url} is not usable ({type(exc).__name__}: {exc}); "
+            f"Elasticsearch at {redact(url)} is not usable ({type(exc).__name__}: {exc}); "
             "start it with `crawler es up` or set ES_URL"
         ) from exc
