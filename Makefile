@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 QUERY ?= an ninh to quoc
 
-.PHONY: demo test install java browser lint clean
+.PHONY: demo test install java browser redis lint clean
 
 demo: install java  ## install, start a local Elasticsearch, replay seeds/, show a search
 	$(BIN)/crawler es up
@@ -12,7 +12,7 @@ demo: install java  ## install, start a local Elasticsearch, replay seeds/, show
 	$(BIN)/crawler replay seeds/
 	$(BIN)/crawler search "$(QUERY)" --size 3
 
-test: install java browser  ## the whole suite, against a real Elasticsearch it starts and stops
+test: install java browser redis  ## the whole suite, against a real Elasticsearch it starts and stops
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -36,6 +36,12 @@ browser:  ## Debian's Chromium and its driver for the browser test (skipped, wit
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
 	  echo "chromium not installed: the browser test will be skipped" >&2
+
+redis:  ## Debian's redis-server for the scale-out test (skipped, with a reason, without)
+	@command -v redis-server >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } || \
+	  echo "redis-server not installed: the scale-out test will be skipped" >&2
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -168,6 +168,13 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides[key] = value
     if args.max_pages is not None:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    if getattr(args, "redis", None):
+        overrides |= {
+            "REDIS_URL": args.redis,
+            "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "SCHEDULER_PERSIST": True,
+        }
     cache_dir = args.record or args.replay
     if args.refresh or cache_dir:
         overrides["CRAWL_REFRESH"] = True
@@ -531,7 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     nightly.add_argument("-s", "--set", action="append", metavar="KEY=VALUE",
                          help="override a Scrapy setting (repeat)")  # fmt: skip
     nightly.set_defaults(func=cmd_nightly, max_pages=None, refresh=False, record=None,
-                         replay=None)  # fmt: skip
+                         replay=None, redis=None)  # fmt: skip
 
     schedule = commands.add_parser("schedule", help="run `crawler nightly` on a cron schedule")
     schedule.add_argument("--cron", help="cron expression (default NIGHTLY_CRON: 0 2 * * *)")
@@ -580,6 +587,9 @@ def build_parser() -> argparse.ArgumentParser:
     keep = crawl.add_mutually_exclusive_group()
     keep.add_argument("--record", metavar="DIR", help="keep every response in DIR")
     keep.add_argument("--replay", metavar="DIR", help="repeat a recorded crawl offline")
+    crawl.add_argument("--redis", metavar="URL",
+                       help="share the frontier and duplicate filter with other crawler "
+                       "processes through this Redis (scale-out)")  # fmt: skip
     crawl.add_argument("-s", "--set", action="append", metavar="KEY=VALUE",
                        help="override a Scrapy setting (repeat)")  # fmt: skip
     crawl.set_defaults(func=cmd_crawl)

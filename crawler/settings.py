@@ -51,6 +51,16 @@ HTTPCACHE_POLICY = "scrapy.extensions.httpcache.DummyPolicy"
 # Errors are retried, never stored: a replay sees the answer that finally came.
 HTTPCACHE_IGNORE_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 
+# --- Scale-out: several crawler processes share one frontier through Redis --------
+# Set REDIS_URL (crawler crawl --redis URL) to turn it on; see README "Scale-out".
+REDIS_URL = os.environ.get("REDIS_URL")
+if REDIS_URL:
+    SCHEDULER = "scrapy_redis.scheduler.Scheduler"
+    DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
+    # Keep the shared queue and seen-set between processes; `crawler crawl --redis-reset`
+    # clears them before a new crawl.
+    SCHEDULER_PERSIST = True
+
 # --- Site registry -----------------------------------------------------------------
 # The sites the police spider crawls; CRAWLER_SITES points at another file.
 SITES_REGISTRY = os.environ.get("CRAWLER_SITES") or str(
