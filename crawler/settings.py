@@ -85,6 +85,8 @@ ES_INDEX = os.environ.get("ES_INDEX", "articles")
 ES_USERNAME = os.environ.get("ES_USERNAME")
 ES_PASSWORD = os.environ.get("ES_PASSWORD")
 ES_API_KEY = os.environ.get("ES_API_KEY")
+# ...or a file holding it (docker-compose's es-setup writes one), so it is in no environment.
+ES_API_KEY_FILE = os.environ.get("ES_API_KEY_FILE")
 # CA bundle for a cluster with TLS under a private CA.
 ES_CA_CERTS = os.environ.get("ES_CA_CERTS")
 # Seconds to wait for one Elasticsearch request.

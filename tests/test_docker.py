@@ -16,7 +16,9 @@ def test_compose_uses_the_same_elasticsearch_as_the_local_node() -> None:
     assert "healthcheck" in elasticsearch
     assert any(v.endswith(":/usr/share/elasticsearch/data") for v in elasticsearch["volumes"])
     crawler = compose["services"]["crawler"]
-    assert crawler["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+    assert compose["services"]["es-setup"]["depends_on"]["elasticsearch"]["condition"] == (
+        "service_healthy"
+    )
     assert (PROJECT / crawler["build"]["context"].replace("..", ".")).is_dir()
 
 
@@ -30,7 +32,6 @@ def test_compose_serves_the_search_page() -> None:
     compose = yaml.safe_load((PROJECT / "docker" / "docker-compose.yml").read_text())
     web = compose["services"]["web"]
     assert web["command"][0] == "serve"
-    assert web["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
 
 
 def test_compose_runs_the_scheduler_with_durable_runs_and_spool() -> None:
@@ -38,4 +39,19 @@ def test_compose_runs_the_scheduler_with_durable_runs_and_spool() -> None:
     scheduler = compose["services"]["scheduler"]
     assert scheduler["command"] == ["schedule"]
     assert {"CRAWLER_RUNS_DIR", "CRAWLER_SPOOL_DIR"} <= set(scheduler["environment"])
-    assert scheduler["volumes"] == ["crawlerdata:/data"]
+    assert "crawlerdata:/data" in scheduler["volumes"]
+
+
+def test_crawler_services_use_a_least_privilege_api_key_never_the_password() -> None:
+    compose = yaml.safe_load((PROJECT / "docker" / "docker-compose.yml").read_text())
+    services = compose["services"]
+    for name in ("crawler", "scheduler", "web"):
+        environment = services[name]["environment"]
+        assert environment["ES_API_KEY_FILE"] == "/keys/crawler.key"
+        assert not {"ES_PASSWORD", "ES_USERNAME", "ELASTIC_PASSWORD"} & set(environment)
+        assert "keys:/keys:ro" in services[name]["volumes"]
+        assert services[name]["depends_on"] == {
+            "es-setup": {"condition": "service_completed_successfully"}
+        }
+    script = (PROJECT / "docker" / "create-api-key.sh").read_text()
+    assert '"names": ["articles", "articles-*", "crawl-runs"]' in script

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from elastic_transport import TransportError
@@ -30,7 +31,9 @@ def hosts(url: str) -> list[str]:
 def client_from_settings(settings: BaseSettings) -> Elasticsearch:
     """A client for the nodes of ES_URL with basic auth or an API key and a CA file."""
     options: dict = {"request_timeout": settings.getfloat("ES_TIMEOUT", 30.0)}
-    if settings.get("ES_API_KEY"):
+    if settings.get("ES_API_KEY_FILE"):
+        options["api_key"] = Path(settings["ES_API_KEY_FILE"]).read_text().strip()
+    elif settings.get("ES_API_KEY"):
         options["api_key"] = settings["ES_API_KEY"]
     elif settings.get("ES_USERNAME"):
         options["basic_auth"] = (settings["ES_USERNAME"], settings.get("ES_PASSWORD") or "")
