@@ -148,12 +148,12 @@ class ElasticsearchPipeline:
                 )
         if transient:
             self._spool(transient, "Elasticsearch refused them for now")
+        try:
+            self.client.indices.refresh(index=self.alias)
+        except (TransportError, ApiError) as exc:
+            logger.warning("Could not refresh %s after indexing: %s", self.alias, exc)
 
     def _spool(self, docs: list[dict[str, Any]], why: str) -> None:
         self.spool.append(docs)
         self.stats.inc_value("elasticsearch/spooled", len(docs))
         logger.warning("%d articles spooled to %s (%s)", len(docs), self.spool.folder, why)
-        try:
-            self.client.indices.refresh(index=self.alias)
-        except (TransportError, ApiError) as exc:
-            logger.warning("Could not refresh %s after indexing: %s", self.alias, exc)
