@@ -18,28 +18,14 @@ sys.path.insert(0, str(PROJECT))
 
 from elasticsearch import Elasticsearch  # noqa: E402
 
-from crawler.es.document import article_document  # noqa: E402
-from crawler.es.index import ensure_index  # noqa: E402
 from crawler.es.relevance import evaluate_queries  # noqa: E402
-from pipelines.elasticsearch import bulk_index  # noqa: E402
-from pipelines.entities import article_entities  # noqa: E402
-from pipelines.fingerprint import content_hash  # noqa: E402
-from pipelines.normalize import normalize_article  # noqa: E402
-from tests.relevance_corpus import corpus  # noqa: E402
+from tests.relevance_corpus import corpus, index_corpus  # noqa: E402
 
 
 def main() -> None:
     client = Elasticsearch(os.environ.get("ES_URL", "http://127.0.0.1:9200"))
     alias = f"bench-relevance-{uuid.uuid4().hex[:8]}"
-    docs = []
-    for article in corpus():
-        normalize_article(article)
-        article.content_hash = content_hash(article)
-        article.entities = article_entities(article)
-        docs.append(article_document(article))
-    ensure_index(client, alias)
-    bulk_index(client, alias, docs)
-    client.indices.refresh(index=alias)
+    failed = index_corpus(client, alias)
     queries = json.loads((PROJECT / "tests/data/relevance/queries.json").read_text())["queries"]
     try:
         figures = evaluate_queries(client, alias, queries)
@@ -47,7 +33,7 @@ def main() -> None:
         client.indices.delete(index=list(client.indices.get_alias(name=alias)))
     for row in figures["queries"]:
         print(f"{row['ndcg@10']:.3f}  {row['p@5']:.2f}  {row['query']}")
-    print(f"\n{len(docs)} articles, {len(queries)} queries: "
+    print(f"\n{len(corpus())} articles ({len(failed)} failed), {len(queries)} queries: "
           f"nDCG@10 {figures['ndcg@10']:.3f}, P@5 {figures['p@5']:.3f}")  # fmt: skip
 
 

@@ -88,26 +88,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 @pytest.fixture(scope="session")
 def corpus_index(es_url: str) -> Iterator[str]:
     """The 256-article relevance corpus, through every pipeline step, in its own alias."""
-    from crawler.es.document import article_document
-    from crawler.es.index import ensure_index
-    from pipelines.elasticsearch import bulk_index
-    from pipelines.entities import article_entities
-    from pipelines.fingerprint import content_hash
-    from pipelines.normalize import normalize_article
-    from tests.relevance_corpus import corpus
+    from tests.relevance_corpus import index_corpus
 
     alias = f"test-corpus-{uuid.uuid4().hex[:8]}"
-    docs = []
-    for article in corpus():
-        normalize_article(article)
-        article.content_hash = content_hash(article)
-        article.entities = article_entities(article)
-        docs.append(article_document(article))
     with Elasticsearch(es_url) as client:
-        ensure_index(client, alias)
-        failed = [reason for _, reason in bulk_index(client, alias, docs) if reason]
-        assert not failed, failed[:3]
-        client.indices.refresh(index=alias)
+        failed = index_corpus(client, alias)
+    assert not failed, failed[:3]
     yield alias
     drop_alias(es_url, alias)
 

@@ -7,7 +7,12 @@ tests/data/relevance/queries.json keep pointing at the right ids.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from crawler.items import Article
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 PROVINCES = [
     ("sonla", "Sơn La", "Mộc Châu"), ("thanhhoa", "Thanh Hóa", "Hoằng Hóa"),
@@ -83,3 +88,24 @@ def corpus() -> list[Article]:
                         published_precision="minute", category=topic,
                     ))  # fmt: skip
     return articles
+
+
+def index_corpus(client: Elasticsearch, alias: str) -> list[str]:
+    """Put the corpus through the pipeline steps into the alias; the failures, if any."""
+    from crawler.es.document import article_document
+    from crawler.es.index import ensure_index
+    from pipelines.elasticsearch import bulk_index
+    from pipelines.entities import article_entities
+    from pipelines.fingerprint import content_hash
+    from pipelines.normalize import normalize_article
+
+    docs = []
+    for article in corpus():
+        normalize_article(article)
+        article.content_hash = content_hash(article)
+        article.entities = article_entities(article)
+        docs.append(article_document(article))
+    ensure_index(client, alias)
+    failed = [reason for _, reason in bulk_index(client, alias, docs) if reason]
+    client.indices.refresh(index=alias)
+    return failed
