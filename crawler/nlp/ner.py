@@ -3,6 +3,7 @@
 Two corrections over ``underthesea.ner``: the CRF's previous-tag features are filled
 with "O" as in training (underthesea fills them with "X", which breaks name
 boundaries), and a proper noun that starts with a Vietnamese surname is a person.
+The models run through crawler.nlp.crf's fast featurizer (same tags, ~11x faster).
 The police-domain layer (ranks, titles, organisations, gazetteer) builds on this.
 """
 
@@ -12,8 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from underthesea import chunk
-from underthesea.pipeline.ner.model_crf import CRFNERPredictor
+from crawler.nlp import crf
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +36,6 @@ class Entity:
     type: str
     start: int
     end: int
-
-
-def _tag(tokens: list[tuple[str, str, str]]) -> list[str]:
-    predictor = CRFNERPredictor.Instance()
-    rows = [(word, pos, chunk_tag, "O") for word, pos, chunk_tag in tokens]
-    features = predictor.transformer.transform([rows])[0][0]
-    return predictor.model.tag(features)
 
 
 def _is_person_name(word: str, pos: str) -> bool:
@@ -93,8 +86,9 @@ def extract_entities(text: str) -> list[Entity]:
     """Named entities of one paragraph, with offsets into it."""
     if not text.strip():
         return []
-    tokens = chunk(text)
-    tags = _tag(tokens)
+    tagged = crf.tag(text)
+    tokens = [(word, pos, chunk_tag) for word, pos, chunk_tag, _ in tagged]
+    tags = [ner_tag for *_, ner_tag in tagged]
     for i, (word, pos, _) in enumerate(tokens):
         if _is_person_name(word, pos):
             tags[i] = "B-PER"
