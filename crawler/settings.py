@@ -120,3 +120,5 @@ PROGRESS_INTERVAL = 10
 # --- Entities ------------------------------------------------------------------
 # Turn named-entity extraction off for fast runs that need no entities.
 NER_ENABLED = True
+# Worker processes for entity extraction (CPU-bound): 2 uses both cores of a small machine.
+NER_WORKERS = int(os.environ.get("NER_WORKERS", "2"))

@@ -3,6 +3,9 @@ people their rank and title), from the police-domain layer over underthesea."""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -54,18 +57,36 @@ def event_dates(
 
 
 class EntitiesPipeline:
-    def __init__(self, stats: StatsCollector) -> None:
+    """Runs in worker processes when NER_WORKERS > 1: extraction is CPU-bound Python, and
+    the GIL would otherwise keep it on one core."""
+
+    def __init__(self, stats: StatsCollector, workers: int) -> None:
         self.stats = stats
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EntitiesPipeline:
         if not crawler.settings.getbool("NER_ENABLED"):
             raise NotConfigured("NER_ENABLED is off")
-        return cls(crawler.stats)
+        return cls(crawler.stats, crawler.settings.getint("NER_WORKERS", 1))
 
-    def process_item(self, item: object) -> object:
+    def open_spider(self) -> None:
+        if self.workers > 1:
+            # forkserver: workers start clean, without the reactor's threads and sockets.
+            context = multiprocessing.get_context("forkserver")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+
+    def close_spider(self) -> None:
+        if self.pool:
+            self.pool.shutdown()
+
+    async def process_item(self, item: object) -> object:
         adapter = ItemAdapter(item)
-        entities = article_entities(item)
+        if self.pool:
+            entities = await asyncio.wrap_future(self.pool.submit(article_entities, item))
+        else:
+            entities = article_entities(item)
         adapter["entities"] = entities
         adapter["event_dates"] = event_dates(entities, adapter.get("published"),
                                              adapter.get("event_dates") or [])  # fmt: skip

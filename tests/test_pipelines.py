@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
@@ -46,10 +48,10 @@ def test_fingerprint_changes_only_with_content() -> None:
 
 
 def test_entities_pipeline_records_field_paragraph_and_offsets() -> None:
-    crawler = get_crawler(settings_dict={"NER_ENABLED": True})
+    crawler = get_crawler(settings_dict={"NER_ENABLED": True, "NER_WORKERS": 1})
     pipeline = build_from_crawler(EntitiesPipeline, crawler)
     body = ["Mở đầu.", "Đồng chí Trần Anh Dũng trao tặng Cờ thi đua."]
-    item = pipeline.process_item(article(body=body))
+    item = asyncio.run(pipeline.process_item(article(body=body)))
     person = next(e for e in item.entities if e["type"] == "PER")
     assert person["normalized"] == "Trần Anh Dũng"
     assert (person["field"], person["paragraph"]) == ("body", 1)
@@ -65,8 +67,27 @@ def test_normalize_moves_the_lead_in_tag_out_of_the_text() -> None:
 
 
 def test_event_dates_are_resolved_against_the_publication_date() -> None:
-    crawler = get_crawler(settings_dict={"NER_ENABLED": True})
+    crawler = get_crawler(settings_dict={"NER_ENABLED": True, "NER_WORKERS": 1})
     pipeline = build_from_crawler(EntitiesPipeline, crawler)
     body = ["Sáng 4-1, Công an tỉnh tổng kết đợt cao điểm bắt đầu từ tối 30-12."]
-    item = pipeline.process_item(article(body=body, published="2022-01-05T09:00:00+07:00"))
+    item = asyncio.run(
+        pipeline.process_item(article(body=body, published="2022-01-05T09:00:00+07:00"))
+    )
     assert item.event_dates == ["2021-12-30", "2022-01-04"]
+
+
+def test_entities_in_worker_processes_match_in_process() -> None:
+    body = ["Đại tá Phạm Văn Long, Giám đốc Công an tỉnh Nam Định phát biểu."]
+
+    def pipeline(workers: int) -> EntitiesPipeline:
+        settings = {"NER_ENABLED": True, "NER_WORKERS": workers}
+        return build_from_crawler(EntitiesPipeline, get_crawler(settings_dict=settings))
+
+    inline, pooled = pipeline(1), pipeline(2)
+    pooled.open_spider()
+    try:
+        from_pool = asyncio.run(pooled.process_item(article(body=body))).entities
+    finally:
+        pooled.close_spider()
+    assert from_pool == asyncio.run(inline.process_item(article(body=body))).entities
+    assert any(e["type"] == "PER" and e.get("rank") == "Đại tá" for e in from_pool)
