@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError
-from elasticsearch.helpers import streaming_bulk
+from elasticsearch.helpers import parallel_bulk
 
 from crawler.es.client import check_available, client_from_settings, redact
 from crawler.es.document import article_document
@@ -51,12 +51,14 @@ def bulk_write(
     client: Elasticsearch, alias: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]
 ) -> list[tuple[dict[str, Any], str | None]]:
     """Send (document, action) pairs in bulk; each document with None or why it failed."""
-    results = streaming_bulk(
+    # Two threads, as elasticsearch.helpers.parallel_bulk does; results come back in order.
+    results = parallel_bulk(
         client,
         (action for _, action in pairs),
+        thread_count=2,
+        chunk_size=max(1, (len(pairs) + 1) // 2),
         raise_on_error=False,
         raise_on_exception=False,
-        max_retries=2,
     )
     outcomes = []
     for (doc, _), (ok, result) in zip(pairs, results, strict=True):

@@ -67,7 +67,13 @@ class SeedsSpider(scrapy.Spider):
     """``-a path=seeds/``: files or folders, separated by os.pathsep or ','."""
 
     name = "seeds"
-    custom_settings = {"ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False}
+    # Local files: no robots.txt, no politeness delay.
+    custom_settings = {
+        "ROBOTSTXT_OBEY": False,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    }
 
     def __init__(self, path: str = "seeds", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

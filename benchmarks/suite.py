@@ -1,0 +1,228 @@
+"""The benchmark suite: one command, a table of our figures beside references measured
+in the same run, and the targets.
+
+Usage (a local Elasticsearch must be up: `crawler es up`):
+    .venv/bin/python benchmarks/suite.py [--articles 5000] [--repeats 3]
+
+Measures: entity tagging against plain underthesea.ner (and that the tags are the same);
+end-to-end offline replay of generated seed-size articles through every pipeline into
+Elasticsearch (peak RSS included); our bulk indexing against bare parallel_bulk; a crawl
+of generated loopback sites against a bare Scrapy spider fetching the same pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from elasticsearch import Elasticsearch  # noqa: E402
+from elasticsearch.helpers import parallel_bulk  # noqa: E402
+from underthesea import ner, sent_tokenize  # noqa: E402
+
+from benchmarks.crawl_fixture_sites import build  # noqa: E402
+from crawler.es.document import article_document  # noqa: E402
+from crawler.es.index import ensure_index  # noqa: E402
+from crawler.items import Article  # noqa: E402
+from crawler.nlp.crf import reference_tag, tag  # noqa: E402
+from crawler.text import split_paragraphs  # noqa: E402
+from pipelines.elasticsearch import bulk_index  # noqa: E402
+from tests.sites.server import stop  # noqa: E402
+
+SEED = PROJECT / "seeds" / "000_fc3363d4b09c08b0.txt"
+ES_URL = os.environ.get("ES_URL", "http://127.0.0.1:9200")
+NAMES = ["Phạm Gia Túc", "Nguyễn Văn An", "Trần Thị Bình", "Lê Quốc Cường", "Hoàng Minh Đức"]
+ROWS: list[tuple[str, str, str, str, str]] = []
+
+
+def best(run, repeats: int) -> float:
+    """The best of several runs of a rate (per second): the least disturbed measurement."""
+    return max(run() for _ in range(repeats))
+
+
+def entity_tagging(repeats: int) -> None:
+    paragraphs = split_paragraphs(SEED.read_text(encoding="utf-8"))[1:]
+    sentences = sum(len(sent_tokenize(p)) for p in paragraphs)
+    same = sum(tag(p) == reference_tag(p) for p in paragraphs)
+
+    def rate(function) -> float:
+        start = time.perf_counter()
+        for paragraph in paragraphs:
+            function(paragraph)
+        return sentences / (time.perf_counter() - start)
+
+    ours, plain = best(lambda: rate(tag), repeats), best(lambda: rate(ner), repeats)
+    ROWS.append(("entity tagging, sentences/s (seed article)", f"{ours:.0f}",
+                 f"{plain:.0f} underthesea.ner", f"{ours / plain:.1f}x", ">= 10x"))  # fmt: skip
+    ROWS.append(("  same tags as underthesea's path", f"{same}/{len(paragraphs)} paragraphs",
+                 "", "", "all"))  # fmt: skip
+
+
+def seed_files(folder: Path, count: int) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    for number in range(count):
+        name = NAMES[number % len(NAMES)]
+        (folder / f"{number:05d}_{uuid.uuid4().hex[:16]}.txt").write_text(
+            text.replace("Phạm Gia Túc", name).replace("năm 2022", f"năm {2000 + number % 25}"),
+            encoding="utf-8",
+        )
+
+
+def replay(count: int) -> None:
+    alias = f"bench-replay-{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory() as folder:
+        seed_files(Path(folder), count)
+        env = {**os.environ, "ES_INDEX": alias}
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "crawler", "replay", folder], cwd=PROJECT,
+                                env=env, capture_output=True, text=True)  # fmt: skip
+        elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    indexed = Elasticsearch(ES_URL).count(index=alias)["count"]
+    ROWS.append((f"offline replay of {count} seed-size articles, articles/s",
+                 f"{indexed / elapsed:.1f}", "", "", ">= 30"))  # fmt: skip
+    ROWS.append(("  indexed / peak RSS of one process", f"{indexed} / {peak:.0f} MB", "", "",
+                 "bounded"))  # fmt: skip
+    if result.returncode:
+        print(result.stdout[-500:], result.stderr[-2000:], file=sys.stderr)
+    drop(alias)
+
+
+def documents(count: int) -> list[dict]:
+    paragraphs = split_paragraphs(SEED.read_text(encoding="utf-8"))[1:]
+    return [
+        article_document(Article(id=f"b{n}", url=f"https://congan.x.gov.vn/{n}.html",
+                                 source="site", title=f"Tin số {n}", body=paragraphs))
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def bulk(count: int, repeats: int) -> None:
+    client = Elasticsearch(ES_URL, request_timeout=120)
+    docs = documents(count)
+
+    def ours() -> float:
+        alias = f"bench-bulk-{uuid.uuid4().hex[:8]}"
+        ensure_index(client, alias)
+        start = time.perf_counter()
+        for offset in range(0, len(docs), 200):  # the pipeline's ES_BULK_SIZE
+            bulk_index(client, alias, docs[offset : offset + 200])
+        rate = len(docs) / (time.perf_counter() - start)
+        drop(alias)
+        return rate
+
+    def bare() -> float:
+        alias = f"bench-bulk-{uuid.uuid4().hex[:8]}"
+        ensure_index(client, alias)
+        actions = ({"_index": alias, "_id": d["id"], "_source": d} for d in docs)
+        start = time.perf_counter()
+        for _ in parallel_bulk(client, actions, thread_count=2, chunk_size=200):
+            pass
+        rate = len(docs) / (time.perf_counter() - start)
+        drop(alias)
+        return rate
+
+    mine, reference = best(ours, repeats), best(bare, repeats)
+    ROWS.append(
+        (
+            f"bulk indexing of {count} documents, docs/s",
+            f"{mine:.0f}",
+            f"{reference:.0f} parallel_bulk",
+            f"{mine / reference:.2f}",
+            ">= 0.80",
+        )
+    )
+
+
+BARE_SPIDER = """
+import scrapy
+class Bare(scrapy.Spider):
+    name = "bare"
+    custom_settings = {"ROBOTSTXT_OBEY": False, "LOG_LEVEL": "ERROR"}
+    def __init__(self, urls="", **kw):
+        super().__init__(**kw)
+        self.start_urls = open(urls).read().split()
+    def parse(self, response):
+        pass
+"""
+
+
+def crawl(per_site: int) -> None:
+    sites = [build("nukeviet", "127.0.0.2", per_site), build("wordpress", "127.0.0.3", per_site)]
+    alias = f"bench-crawl-{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory() as folder:
+        registry, urls, spider = (Path(folder) / n for n in ("s.yaml", "urls", "bare.py"))
+        lines = ["sites:"]
+        for site in sites:
+            lines += [f"  - id: {site.name}", f"    name: {site.name}", "    province: Huế",
+                      f"    hosts: ['{site.host}:{site.port}']", f"    profile: {site.name}",
+                      "    max_pages: 1000", "    start:",
+                      f"      - listing: {site.base}/danh-muc/trang-0/"]  # fmt: skip
+        registry.write_text("\n".join(lines) + "\n")
+        urls.write_text("\n".join(s.base + path for s in sites for path in s.routes))
+        spider.write_text(BARE_SPIDER)
+        fast = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]  # fmt: skip
+        env = {**os.environ, "CRAWLER_SITES": str(registry), "ES_INDEX": alias}
+        start = time.perf_counter()
+        ours = subprocess.run([sys.executable, "-m", "crawler", "crawl", *fast], cwd=PROJECT,
+                              env=env, capture_output=True, text=True)  # fmt: skip
+        ours_rate = int(_pages(ours.stdout)) / (time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "scrapy", "runspider", str(spider), "-a",
+                        f"urls={urls}", *fast], cwd=folder, capture_output=True)  # fmt: skip
+        bare_rate = len(urls.read_text().split()) / (time.perf_counter() - start)
+    for site in sites:
+        stop(site)
+    ROWS.append(
+        (
+            "crawl of loopback sites, pages/s (all pipelines)",
+            f"{ours_rate:.1f}",
+            f"{bare_rate:.1f} bare Scrapy",
+            f"{ours_rate / bare_rate:.2f}",
+            ">= 0.50",
+        )
+    )
+    drop(alias)
+
+
+def _pages(summary: str) -> str:
+    for line in summary.splitlines():
+        if " pages, " in line and " articles in " in line:
+            return line.split()[0]
+    raise RuntimeError(f"no crawl summary in: {summary[-500:]}")
+
+
+def drop(alias: str) -> None:
+    client = Elasticsearch(ES_URL)
+    if client.indices.exists_alias(name=alias):
+        client.indices.delete(index=list(client.indices.get_alias(name=alias)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000, help="articles for the replay")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    entity_tagging(args.repeats)
+    bulk(2000, args.repeats)
+    crawl(200)
+    replay(args.articles)
+    widths = [max(len(row[i]) for row in ROWS) for i in range(5)]
+    header = ("figure", "ours", "reference (same run)", "ratio", "target")
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
+    for row in (header, *ROWS):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
