@@ -131,7 +131,13 @@ class ElasticsearchPipeline:
                 kinds.append("updated")
                 pairs.append((doc, _index_action(self.alias, doc)))
         transient = []
-        outcomes = bulk_write(self.client, self.alias, pairs)
+        try:
+            outcomes = bulk_write(self.client, self.alias, pairs)
+        except (TransportError, ApiError) as exc:
+            # Gone in the middle of the bulk request: some may be in, all are kept (ids
+            # are stable, so indexing them again later makes no duplicate).
+            self._spool(docs, f"{type(exc).__name__}: {exc}")
+            return
         for kind, (doc, reason) in zip(kinds, outcomes, strict=True):
             site = doc.get("site") or "-"
             if reason is None:

@@ -174,8 +174,10 @@ def test_elasticsearch_stopped_mid_crawl_loses_nothing(tmp_path) -> None:
     sites = start_sites()
     _slow_articles(sites, 0.7)
     env = _fixture_env(node.url, tmp_path, sites)
+    # Timeouts generous enough that no page is lost to a machine busy stopping a node.
     command = [sys.executable, "-m", "crawler", "crawl", *FAST, "-s", "DOWNLOAD_TIMEOUT=2",
-               "-s", "ES_BULK_SIZE=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]  # fmt: skip
+               "-s", "ES_BULK_SIZE=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+               "-s", "RETRY_TIMES=3"]  # fmt: skip
     try:
         crawl = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)  # fmt: skip
@@ -195,3 +197,24 @@ def test_elasticsearch_stopped_mid_crawl_loses_nothing(tmp_path) -> None:
             stop(site)
         node.down()
         shutil.rmtree(node.home, ignore_errors=True)
+
+
+def test_a_bulk_request_cut_off_midway_is_spooled(es_url, tmp_path) -> None:
+    """The cluster answers the lookup, then drops the connection during the bulk request."""
+    alias = f"spool-{uuid.uuid4().hex[:8]}"
+    settings = {"ES_URL": es_url, "ES_INDEX": alias, "SPOOL_DIR": str(tmp_path / "spool"),
+                "ES_BULK_SIZE": 100}  # fmt: skip
+    crawler = get_crawler(settings_dict=settings)
+    pipeline = build_from_crawler(ElasticsearchPipeline, crawler)
+    pipeline.open_spider()
+    dead = Elasticsearch(f"http://127.0.0.1:{free_port()}", max_retries=0)
+    live_mget = pipeline.client.mget
+    pipeline.client = dead
+    dead.mget = live_mget  # the lookup still reaches the real node; the bulk does not
+    article = Article(id="cut", url="https://congan.hue.gov.vn/cut.html", source="site",
+                      site="hue", title="Tin", body=["Nội dung."], content_hash="h")  # fmt: skip
+    pipeline.process_item(article)
+    pipeline.close_spider()
+    assert crawler.stats.get_value("elasticsearch/spooled") == 1
+    assert Spool(tmp_path / "spool").flush(Elasticsearch(es_url), alias) == (1, 0)
+    drop_alias(es_url, alias)
