@@ -67,6 +67,18 @@ def build(family: str, host: str, count: int) -> FixtureSite:
     return site
 
 
+def registry_yaml(sites: list[FixtureSite]) -> str:
+    """A site registry for the generated sites: one listing start point each."""
+    lines = ["sites:"]
+    for site in sites:
+        lines += [
+            f"  - id: {site.name}", f"    name: {site.name}", "    province: Lai Châu",
+            f"    hosts: ['{site.host}:{site.port}']", f"    profile: {site.name}",
+            "    max_pages: 1000", "    start:", f"      - listing: {site.base}/danh-muc/trang-0/",
+        ]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100, help="articles per site")
@@ -74,16 +86,9 @@ def main() -> int:
     args = parser.parse_args()
     sites = [build("nukeviet", "127.0.0.2", args.articles),
              build("wordpress", "127.0.0.3", args.articles)]  # fmt: skip
-    registry = ["sites:"]
-    for site in sites:
-        registry += [
-            f"  - id: {site.name}", f"    name: {site.name}", "    province: Lai Châu",
-            f"    hosts: ['{site.host}:{site.port}']", f"    profile: {site.name}",
-            "    max_pages: 1000", "    start:", f"      - listing: {site.base}/danh-muc/trang-0/",
-        ]  # fmt: skip
     alias = f"bench-{uuid.uuid4().hex[:8]}"
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
-        handle.write("\n".join(registry) + "\n")
+        handle.write(registry_yaml(sites))
     env = {**os.environ, "CRAWLER_SITES": handle.name, "ES_INDEX": alias}
     settings = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=0", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
     if args.no_ner:

@@ -29,7 +29,7 @@ from elasticsearch import Elasticsearch  # noqa: E402
 from elasticsearch.helpers import parallel_bulk  # noqa: E402
 from underthesea import ner, sent_tokenize  # noqa: E402
 
-from benchmarks.crawl_fixture_sites import build  # noqa: E402
+from benchmarks.crawl_fixture_sites import build, registry_yaml  # noqa: E402
 from crawler.es.document import article_document  # noqa: E402
 from crawler.es.index import ensure_index  # noqa: E402
 from crawler.items import Article  # noqa: E402
@@ -161,13 +161,7 @@ def crawl(per_site: int) -> None:
     alias = f"bench-crawl-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory() as folder:
         registry, urls, spider = (Path(folder) / n for n in ("s.yaml", "urls", "bare.py"))
-        lines = ["sites:"]
-        for site in sites:
-            lines += [f"  - id: {site.name}", f"    name: {site.name}", "    province: Huế",
-                      f"    hosts: ['{site.host}:{site.port}']", f"    profile: {site.name}",
-                      "    max_pages: 1000", "    start:",
-                      f"      - listing: {site.base}/danh-muc/trang-0/"]  # fmt: skip
-        registry.write_text("\n".join(lines) + "\n")
+        registry.write_text(registry_yaml(sites))
         urls.write_text("\n".join(s.base + path for s in sites for path in s.routes))
         spider.write_text(BARE_SPIDER)
         fast = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",

@@ -19,6 +19,11 @@ from elasticsearch import Elasticsearch
 from crawler.es.server import LocalNode, default_base
 
 PROJECT = Path(__file__).resolve().parent.parent
+# Crawl settings for loopback fixture sites: politeness off, a timeout short enough that
+# the slow fixture page times out, quick retries.
+FAST_CRAWL = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s",
+              "DOWNLOAD_TIMEOUT=1.5", "-s", "RETRY_TIMES=1", "-s",
+              "RETRY_BACKOFF_BASE=0.1"]  # fmt: skip
 SEED = PROJECT / "seeds" / "000_fc3363d4b09c08b0.txt"
 
 

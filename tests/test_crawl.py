@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from elasticsearch import Elasticsearch
 
-from tests.conftest import drop_alias, free_port, run_cli
+from tests.conftest import FAST_CRAWL, drop_alias, free_port, run_cli
 from tests.sites.catalog import (
     DISALLOWED,
     EXPECTED,
@@ -21,10 +21,6 @@ from tests.sites.catalog import (
     start_sites,
 )
 from tests.sites.server import FixtureSite, stop
-
-# Politeness off for loopback fixtures; short timeout so the slow page times out.
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_TIMEOUT=1.5",
-        "-s", "RETRY_TIMES=1", "-s", "RETRY_BACKOFF_BASE=0.1"]  # fmt: skip
 
 
 def start(tmp_path_factory) -> tuple[dict[str, FixtureSite], dict[str, str]]:
@@ -39,7 +35,7 @@ def crawled(es_url: str, tmp_path_factory) -> Iterator[tuple[dict[str, FixtureSi
     """The fixture sites, crawled once; yields sites, the environment and the first output."""
     sites, extra = start(tmp_path_factory)
     env = {**os.environ, "ES_URL": es_url, **extra}
-    first = run_cli("crawl", *FAST, env=env)
+    first = run_cli("crawl", *FAST_CRAWL, env=env)
     yield sites, env, first.stdout + first.stderr
     for site in sites.values():
         stop(site)
@@ -117,7 +113,7 @@ def test_second_run_fetches_listings_again_but_no_article(crawled) -> None:
     sites, env, _ = crawled
     article_paths = {name: [s.path for s in stories] for name, stories in EXPECTED.items()}
     before = {name: dict(site.requests) for name, site in sites.items()}
-    second = run_cli("crawl", *FAST, env=env)
+    second = run_cli("crawl", *FAST_CRAWL, env=env)
     for name, paths in article_paths.items():
         for path in paths:
             assert sites[name].requests[path] == before[name].get(path, 0), path
@@ -125,7 +121,7 @@ def test_second_run_fetches_listings_again_but_no_article(crawled) -> None:
     assert sites["laichau"].requests["/vi/news/rss/"] == 2
     assert "skipped as already indexed: 10" in second.stdout
 
-    refreshed = run_cli("crawl", "--refresh", "--site", "quangbinh", *FAST, env=env)
+    refreshed = run_cli("crawl", "--refresh", "--site", "quangbinh", *FAST_CRAWL, env=env)
     assert "indexed: 3 (new 0, updated 0, unchanged 3)" in refreshed.stdout
     assert (
         sites["quangbinh"].requests[QUANGBINH[0].path] == before["quangbinh"][QUANGBINH[0].path] + 1
@@ -138,7 +134,7 @@ def test_record_then_replay_offline_gives_the_same_items(es_url, tmp_path_factor
     record = tmp_path_factory.mktemp("record")
     try:
         first = run_cli("crawl", "--record", str(record), "--site", "laichau", "--site",
-                        "thaibinh", *FAST, env=env)  # fmt: skip
+                        "thaibinh", *FAST_CRAWL, env=env)  # fmt: skip
         assert "indexed: 5 (new 5" in first.stdout, first.stderr[-2000:]
         recorded = {url: d["content_hash"] for url, d in indexed(es_url, extra["ES_INDEX"]).items()}
     finally:
@@ -147,7 +143,7 @@ def test_record_then_replay_offline_gives_the_same_items(es_url, tmp_path_factor
     drop_alias(es_url, extra["ES_INDEX"])  # the replay must rebuild it from the record
 
     replay = run_cli("crawl", "--replay", str(record), "--site", "laichau", "--site",
-                     "thaibinh", *FAST, env=env)  # fmt: skip
+                     "thaibinh", *FAST_CRAWL, env=env)  # fmt: skip
     assert "indexed: 5 (new 5" in replay.stdout, replay.stderr[-2000:]
     replayed = {url: d["content_hash"] for url, d in indexed(es_url, extra["ES_INDEX"]).items()}
     assert replayed == recorded
@@ -157,6 +153,6 @@ def test_record_then_replay_offline_gives_the_same_items(es_url, tmp_path_factor
 
 def test_unknown_site_id_is_a_clear_error(crawled) -> None:
     _, env, _ = crawled
-    result = run_cli("crawl", "--site", "atlantis", *FAST, env=env)
+    result = run_cli("crawl", "--site", "atlantis", *FAST_CRAWL, env=env)
     assert result.returncode != 0
     assert "no site with id atlantis" in result.stdout + result.stderr

@@ -22,12 +22,11 @@ from crawler.es.spool import Spool
 from crawler.items import Article
 from crawler.nightly import alarms, build_report
 from pipelines.elasticsearch import ElasticsearchPipeline
-from tests.conftest import PROJECT, drop_alias, free_port, run_cli
+from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, free_port, run_cli
 from tests.sites.catalog import EXPECTED, registry_yaml, start_sites
 from tests.sites.server import stop
 
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_TIMEOUT=1.5",
-        "-s", "RETRY_TIMES=1", "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "NER_ENABLED=0"]  # fmt: skip
+FAST = [*FAST_CRAWL, "-s", "NER_ENABLED=0"]
 
 
 def test_nightly_run_report_and_alarm(es_url, tmp_path) -> None:
@@ -80,15 +79,21 @@ def test_bad_configuration_fails_fast(tmp_path) -> None:
     assert f"Elasticsearch at {dead} is not usable" in down.stderr
 
 
-def test_articles_survive_elasticsearch_going_away(es_url, tmp_path) -> None:
-    """Elasticsearch answers at the start, then is gone: the batch goes to the spool, and
-    a flush later indexes every article exactly once."""
+def opened_pipeline(es_url: str, tmp_path) -> tuple[object, ElasticsearchPipeline, str]:
+    """An Elasticsearch pipeline opened on the real node, spooling under tmp_path."""
     alias = f"spool-{uuid.uuid4().hex[:8]}"
     settings = {"ES_URL": es_url, "ES_INDEX": alias, "SPOOL_DIR": str(tmp_path / "spool"),
                 "ES_BULK_SIZE": 100}  # fmt: skip
     crawler = get_crawler(settings_dict=settings)
     pipeline = build_from_crawler(ElasticsearchPipeline, crawler)
     pipeline.open_spider()
+    return crawler, pipeline, alias
+
+
+def test_articles_survive_elasticsearch_going_away(es_url, tmp_path) -> None:
+    """Elasticsearch answers at the start, then is gone: the batch goes to the spool, and
+    a flush later indexes every article exactly once."""
+    crawler, pipeline, alias = opened_pipeline(es_url, tmp_path)
     # From here on the cluster cannot be reached (a port where nothing listens).
     pipeline.client = Elasticsearch(f"http://127.0.0.1:{free_port()}", max_retries=0)
     for number in range(5):
@@ -201,12 +206,7 @@ def test_elasticsearch_stopped_mid_crawl_loses_nothing(tmp_path) -> None:
 
 def test_a_bulk_request_cut_off_midway_is_spooled(es_url, tmp_path) -> None:
     """The cluster answers the lookup, then drops the connection during the bulk request."""
-    alias = f"spool-{uuid.uuid4().hex[:8]}"
-    settings = {"ES_URL": es_url, "ES_INDEX": alias, "SPOOL_DIR": str(tmp_path / "spool"),
-                "ES_BULK_SIZE": 100}  # fmt: skip
-    crawler = get_crawler(settings_dict=settings)
-    pipeline = build_from_crawler(ElasticsearchPipeline, crawler)
-    pipeline.open_spider()
+    crawler, pipeline, alias = opened_pipeline(es_url, tmp_path)
     dead = Elasticsearch(f"http://127.0.0.1:{free_port()}", max_retries=0)
     live_mget = pipeline.client.mget
     pipeline.client = dead

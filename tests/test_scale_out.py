@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import PROJECT, drop_alias, free_port
+from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, free_port
 from tests.sites.catalog import EXPECTED, LAICHAU, registry_yaml, start_sites
 from tests.sites.server import stop
 
@@ -36,9 +36,7 @@ def test_two_processes_fetch_no_article_twice(es_url, tmp_path) -> None:
     alias = f"scale-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
     command = [sys.executable, "-m", "crawler", "crawl", "--redis", f"redis://127.0.0.1:{port}",
-               "-s", "DOWNLOAD_TIMEOUT=1.5", "-s", "DOWNLOAD_DELAY=0", "-s",
-               "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "RETRY_TIMES=1",
-               "-s", "NER_ENABLED=0"]  # fmt: skip
+               *FAST_CRAWL, "-s", "NER_ENABLED=0"]  # fmt: skip
     try:
         time.sleep(0.3)
         pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
