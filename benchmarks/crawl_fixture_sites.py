@@ -3,9 +3,9 @@
 Usage (a local Elasticsearch must be up: `crawler es up`):
     .venv/bin/python benchmarks/crawl_fixture_sites.py [--articles 100] [--no-ner]
 
-One site per CMS family, each with N generated articles on listing pages of 20, crawled
-with politeness off (the sites are on this machine) through every pipeline into a
-throwaway index. Prints the crawl summary and the figures.
+One site per CMS family, each with N generated seed-size articles (benchmarks/corpus.py)
+on listing pages of 20, crawled with politeness off (the sites are on this machine)
+through every pipeline into a throwaway index. Prints the crawl summary and the figures.
 """
 
 from __future__ import annotations
@@ -23,22 +23,18 @@ sys.path.insert(0, str(PROJECT))
 
 from elasticsearch import Elasticsearch  # noqa: E402
 
+from benchmarks.corpus import article  # noqa: E402
 from tests.sites import markup  # noqa: E402
 from tests.sites.markup import Story  # noqa: E402
 from tests.sites.server import FixtureSite, html, serve, stop  # noqa: E402
 
-PARAGRAPHS = [
-    "Công an tỉnh đã tổ chức hội nghị tổng kết công tác bảo đảm an ninh trật tự năm 2024.",
-    "Lực lượng Cảnh sát hình sự phối hợp với Công an các huyện triệt phá nhiều băng nhóm.",
-    "Đại tá Nguyễn Văn An, Giám đốc Công an tỉnh yêu cầu các đơn vị tiếp tục nắm chắc tình hình.",
-]
 
-
-def story(family: str, number: int) -> Story:
+def story(family: str, number: int, size: int = 600) -> Story:
+    title, paragraphs = article(number, size)
     return Story(
         path=f"/tin-tuc/{family}-bai-viet-so-{number}-{1000 + number}.html",
-        title=f"Bài viết số {number} của trang {family}",
-        paragraphs=PARAGRAPHS,
+        title=title,
+        paragraphs=paragraphs,
         date_text="Thứ tư - 27/03/2024 08:42",
         lead="Tóm tắt bài viết.",
         author="Minh Hằng",

@@ -29,11 +29,22 @@ def normalize_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _fold_char(char: str) -> str:
-    if char in "đĐ":
-        return "d" if char == "đ" else "D"
-    base = unicodedata.normalize("NFD", char)[0]
-    return base if base.isascii() else char
+class _FoldTable(dict):
+    """str.translate table from each non-ASCII character to its unaccented letter,
+    filled as characters are met (đ is a letter of its own to Unicode, folded to d)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char in "đĐ":
+            folded = "d" if char == "đ" else "D"
+        else:
+            base = unicodedata.normalize("NFD", char)[0]
+            folded = base if base.isascii() else char
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
@@ -42,7 +53,7 @@ def fold(text: str) -> str:
     Keeping the length lets Elasticsearch highlight the accented text from matches on
     the folded copy: both have the same offsets.
     """
-    return "".join(_fold_char(c) if not c.isascii() else c for c in text)
+    return text if text.isascii() else text.translate(_FOLD)
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
 from crawler.dates import find_dates
-from crawler.nlp.entities import extract, normalized
+from crawler.nlp.entities import extract_many, normalized
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -26,6 +26,7 @@ def article_entities(item: object) -> list[dict[str, Any]]:
     sources = [("title", 0, adapter.get("title") or ""), ("lead", 0, adapter.get("lead") or "")]
     for name in ("body", "captions"):
         sources += [(name, i, text) for i, text in enumerate(adapter.get(name) or [])]
+    mentions = extract_many([text for _, _, text in sources])
     return [
         {
             "text": mention.text,
@@ -37,8 +38,8 @@ def article_entities(item: object) -> list[dict[str, Any]]:
             "end": mention.end,
             **mention.attrs,
         }
-        for name, index, text in sources
-        for mention in extract(text)
+        for (name, index, _), found in zip(sources, mentions, strict=True)
+        for mention in found
     ]
 
 

@@ -1,15 +1,14 @@
-"""The fast featurizer gives underthesea's features and tags, string for string."""
+"""Our decoder of underthesea's CRF models gives underthesea's tags, text for text."""
 
 from __future__ import annotations
 
 import pytest
-from underthesea import ner
-from underthesea.pipeline.chunking.model_crf import CRFChunkingPredictor
-from underthesea.pipeline.ner.model_crf import CRFNERPredictor
-from underthesea.pipeline.ner.tagged_feature import word2features
-from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+from underthesea import word_tokenize
+from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
+from underthesea_core import CRFFeaturizer
 
-from crawler.nlp.crf import features, reference_tag, tag
+from crawler.nlp import crf
+from crawler.nlp.crf import Template, reference_tag, tag, tag_many
 from crawler.nlp.evaluation import load_set
 from crawler.text import split_paragraphs
 from tests.conftest import PROJECT, SEED
@@ -23,18 +22,50 @@ def test_same_tags_as_underthesea_on_every_benchmark_text() -> None:
     assert [tag(text) for text in TEXTS] == [reference_tag(text) for text in TEXTS]
 
 
-@pytest.mark.parametrize(
-    ("predictor", "columns"),
-    [(CRFPOSTagPredictor, 2), (CRFChunkingPredictor, 3), (CRFNERPredictor, 4)],
-)
-def test_same_feature_strings(predictor, columns: int) -> None:
-    template = predictor.Instance().transformer.template
-    for text in TEXTS[:20]:
-        rows = [row[:columns] for row in ner(text)]
-        expected = [word2features(rows, i, template) for i in range(len(rows))]
-        assert features(rows, template) == expected
+def test_same_words_as_underthesea_word_tokenize() -> None:
+    assert [[row[0] for row in tag(text)] for text in TEXTS] == [
+        word_tokenize(text) for text in TEXTS
+    ]
+
+
+def test_texts_tagged_together_get_the_tags_they_get_alone() -> None:
+    texts = ["", "Hà Nội", *TEXTS[:12], "   ", "Đại tá Nguyễn Văn A."]
+    assert tag_many(texts) == [tag(text) for text in texts]
+
+
+def test_memory_is_bounded_and_starting_over_changes_nothing(monkeypatch) -> None:
+    expected = [reference_tag(text) for text in TEXTS[:10]]
+    models = (crf.word_model(), crf.pos_model(), crf.chunk_model(), crf.ner_model())
+    for windows in (w for model in models for w in model.windows):
+        windows.memo.clear()
+    monkeypatch.setattr(crf, "MEMO_LIMIT", 50)
+    assert [tag(text) for text in TEXTS[:10]] == expected
+    assert max(len(w.memo) for model in models for w in model.windows) <= 50
 
 
 def test_edge_cases() -> None:
     assert tag("") == []
     assert [t[0] for t in tag("Hà Nội")] == ["Hà Nội"]
+
+
+def test_unsupported_template_is_named() -> None:
+    with pytest.raises(ValueError, match="T\\[x\\]"):
+        Template.parse("T[x]")
+
+
+def test_word_segmentation_functions_are_underthesea_cores() -> None:
+    model = crf.word_model()
+    featurizer = CRFFeaturizer(["T[0].lower", "T[0].istitle", "T[0].isdigit", "T[0].is_in_dict",
+                                "T[0,1].istitle", "T[0,1].is_in_dict", "T[0,2].istitle",
+                                "T[0,2].is_in_dict"], model.value.dictionary)  # fmt: skip
+    odd = ["12", ",", "x", "ABC", "aBC", "1.000", "½", "²", "٣", "İ", "ǅ", "Đ", "_a", "CÔNG"]
+    syllables = [tokenize(text) for text in TEXTS] + [odd]
+    for sentence in syllables:
+        for i, features in enumerate(featurizer.process([[[s] for s in sentence]])[0]):
+            for feature in features:
+                syntax, value = feature.split("=", 1)
+                template = Template.parse(syntax)
+                if i + template.end >= len(sentence):
+                    continue
+                text = " ".join(sentence[i : i + template.end + 1])
+                assert model.value(template.function, text) == value, (syntax, text)

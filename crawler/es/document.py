@@ -40,7 +40,7 @@ def story_key(title: str) -> str:
 def article_document(item: object) -> dict[str, Any]:
     """The document indexed for an article: folded copies serve unaccented queries,
     expansions serve "Ủy ban nhân dân" for "UBND", entity lists serve filters and facets."""
-    doc = ItemAdapter(item).asdict()
+    doc = dict(ItemAdapter(item).items())  # a shallow copy: fields are added, none changed
     text = [doc.get("title") or "", doc.get("lead") or ""]
     text += (doc.get("body") or []) + (doc.get("captions") or [])
     doc["expansions"] = expand_abbreviations(" ".join(text))

@@ -1,103 +1,291 @@
-"""underthesea's POS, chunk and NER CRF models, fed by a fast featurizer.
+"""underthesea's word segmentation, POS, chunk and NER CRF models, decoded here.
 
-underthesea builds each token's features by re-splitting the whole sentence into columns
-and re-parsing every template with a regex, for every token and template: quadratic and
-slow. Here the templates are parsed once and each sentence's columns built once; the
-features are the same strings, so the same models give the same tags.
+underthesea builds every feature string of every token (dozens a token, for each of the
+four models) and hands them to its tagger, which looks each one up; most are not in the
+model at all. A CRF's score for a token is a sum of weights, and the templates that read
+the same window of the sentence (T[-1].lower, T[-1].istitle and T[-1] all read the word
+before) add up to one vector that depends only on that window's contents. So here the
+models' weights are read once (python-crfsuite), each distinct window gets its summed
+vector once and keeps it, a sentence's scores are a few array lookups, and the best path
+is found by hmmlearn's compiled Viterbi. Same models, same scores, same tags (tests
+compare them with underthesea's own path).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-from underthesea import word_tokenize
-from underthesea.pipeline.chunking.model_crf import CRFChunkingPredictor
-from underthesea.pipeline.ner.model_crf import CRFNERPredictor
+import joblib
+import numpy as np
+import pycrfsuite
+import underthesea
+from hmmlearn import _hmmc
 from underthesea.pipeline.ner.tagged_feature import apply_function
-from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
 
-_TEMPLATE = re.compile(
-    r"T\[(?P<index1>\-?\d+)(\,(?P<index2>\-?\d+))?\](\[(?P<column>.*)\])?(\.(?P<function>.*))?"
-)
+_MODELS = Path(underthesea.__file__).parent / "pipeline"
+_WORD_MODEL = _MODELS / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
+_TEMPLATE = re.compile(r"T\[(-?\d+)(?:,(-?\d+))?\](?:\[(\d+)\])?(?:\.(\w+))?$")
+# Each sentence is read between pads, so that a window leaving the sentence holds a pad:
+# strings no token can be (tokens never hold a newline). PAD is wide enough for every
+# template's offsets.
+_BOS, _EOS, PAD = "\n<BOS>", "\n<EOS>", 3
+# Distinct windows remembered per template group before the memo starts over: bounds
+# memory on an endless stream of new word pairs (the weights themselves are bounded by
+# the model's size).
+MEMO_LIMIT = 200_000
+
+Key = str | tuple[str, ...]
+Values = Callable[[str, Key], str]
+
+
+@dataclass(frozen=True)
+class Template:
+    """One feature template, e.g. T[-1,0][1].lower: offsets, column and function."""
+
+    syntax: str
+    start: int
+    end: int
+    column: int
+    function: str | None
+
+    @classmethod
+    def parse(cls, syntax: str) -> Template:
+        match = _TEMPLATE.match(syntax)
+        if match is None:
+            raise ValueError(f"unsupported CRF feature template {syntax!r}")
+        start, end, column, function = match.groups()
+        return cls(syntax, int(start), int(end or start), int(column or 0), function)
+
+
+class _Windows:
+    """The templates that read windows of one width on one column (T[-1].lower, T[0],
+    T[1].istitle... all read one word), with the summed weight vectors of each offset's
+    templates for each distinct content, looked up once per position."""
+
+    def __init__(self, templates: list[Template], model: CompiledCRF) -> None:
+        self.column, self.width = templates[0].column, templates[0].end - templates[0].start + 1
+        self.offsets = sorted({t.start for t in templates})
+        # Per offset: each template's attribute ids by value, and its function.
+        self.templates = [
+            [(model.attributes.get(t.syntax, {}), t.function) for t in templates if t.start == o]
+            for o in self.offsets
+        ]
+        self.functions = {t.function for t in templates}
+        self.model = model
+        self.memo: dict[Key, tuple[int, ...]] = {}
+
+    def rows(self, values: list[str]) -> np.ndarray:
+        """For each window start in the padded column, the weight rows of each offset."""
+        if self.width == 1:
+            keys: list[Key] = values
+        else:
+            keys = list(zip(*(values[j:] for j in range(self.width)), strict=False))
+        memo = self.memo
+        found = [memo.get(key) for key in keys]
+        if None in found:
+            found = [rows or self._learn(key) for rows, key in zip(found, keys, strict=True)]
+        return np.array(found, dtype=np.intp)
+
+    def _learn(self, key: Key) -> tuple[int, ...]:
+        """As underthesea's template2features: BOS when the window starts before the
+        sentence (even if it also ends past it), else EOS when it ends past it."""
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.clear()
+        first, last = (key, key) if isinstance(key, str) else (key[0], key[-1])
+        if first == _BOS or last == _EOS:
+            values = dict.fromkeys(self.functions, "BOS" if first == _BOS else "EOS")
+        else:
+            text = key if isinstance(key, str) else " ".join(key)
+            values = {function: self.model.value(function, text) for function in self.functions}
+        rows = self.memo[key] = tuple(
+            self.model.row(
+                tuple(i for ids, function in group if (i := ids.get(values[function])) is not None)
+            )
+            for group in self.templates
+        )
+        return rows
+
+
+def _plain_values(function: str | None, text: str) -> str:
+    return text if function is None else f"{apply_function(function, text)}"
+
+
+class CompiledCRF:
+    """A CRFsuite model's weights, indexed for scoring whole sentences at once."""
+
+    def __init__(self, path: Path, template: Sequence[str], values: Values = _plain_values):
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        info = tagger.info()
+        tagger.close()
+        self.labels = sorted(info.labels, key=lambda label: int(info.labels[label]))
+        index = {label: i for i, label in enumerate(self.labels)}
+        size = len(self.labels)
+        self.transitions = np.zeros((size, size))
+        for (before, after), weight in info.transitions.items():
+            self.transitions[index[before], index[after]] = weight
+        self._exp_transitions = np.exp(self.transitions)
+        # Attribute "T[-1].lower=công" is id attributes["T[-1].lower"]["công"], and its
+        # weight per label is row id of _weights.
+        self.attributes: dict[str, dict[str, int]] = {}
+        ids: dict[str, int] = {}
+        for attribute, _ in info.state_features:
+            if attribute not in ids:
+                ids[attribute] = len(ids)
+                syntax, value = attribute.split("=", 1)
+                self.attributes.setdefault(syntax, {})[value] = ids[attribute]
+        self._weights = np.zeros((len(ids), size))
+        for (attribute, label), weight in info.state_features.items():
+            self._weights[ids[attribute], index[label]] = weight
+        self.value = values
+        # Row 0 is the window that matches nothing in the model.
+        self._matrix = np.zeros((1024, size))
+        self._row_of: dict[tuple[int, ...], int] = {(): 0}
+        families: dict[tuple[int, int], list[Template]] = {}
+        for parsed in map(Template.parse, template):
+            families.setdefault((parsed.column, parsed.end - parsed.start), []).append(parsed)
+        self.windows = [_Windows(templates, self) for templates in families.values()]
+
+    def row(self, attributes: tuple[int, ...]) -> int:
+        """The matrix row holding the summed weights of these attributes."""
+        row = self._row_of.get(attributes)
+        if row is None:
+            row = self._row_of[attributes] = len(self._row_of)
+            if row == len(self._matrix):
+                self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
+            self._matrix[row] = self._weights[list(attributes)].sum(axis=0)
+        return row
+
+    def tag(self, sentences: Sequence[Sequence[Sequence[str]]]) -> list[list[str]]:
+        """Labels of each sentence, given as columns (words, then earlier models' tags)."""
+        lengths = [len(columns[0]) for columns in sentences]
+        if not sum(lengths):
+            return [[] for _ in sentences]
+        padded: list[list[str]] = [[] for _ in sentences[0]]
+        for columns in sentences:
+            for flat, values in zip(padded, columns, strict=True):
+                flat += [_BOS] * PAD
+                flat += values
+                flat += [_EOS] * PAD
+        starts = np.cumsum([0, *(length + 2 * PAD for length in lengths)])[:-1] + PAD
+        tokens = np.concatenate(
+            [start + np.arange(n) for start, n in zip(starts, lengths, strict=True)]
+        )
+        scores = np.zeros((len(tokens), len(self.labels)))
+        for windows in self.windows:
+            rows = windows.rows(padded[windows.column])
+            for index, offset in enumerate(windows.offsets):
+                scores += self._matrix[rows[tokens + offset, index]]
+        labels, start = self.labels, np.ones(len(self.labels))
+        paths, offset = [], 0
+        for length in lengths:
+            # The best path by hmmlearn's compiled Viterbi, a max-sum over the scores and
+            # the logarithm of what it takes as transition probabilities: exp(weights).
+            sentence = scores[offset : offset + length]
+            path = _hmmc.viterbi(start, self._exp_transitions, sentence)[1]
+            paths.append([labels[i] for i in path] if length else [])
+            offset += length
+        return paths
+
+
+class SyllableValues:
+    """Template functions of the word segmentation model, as underthesea_core's featurizer
+    computes them (tests compare the two): title case is "starts with an upper-case or a
+    non-letter character" for every syllable, digits are ASCII digits, and the dictionary
+    is looked up in lower case."""
+
+    def __init__(self, dictionary: set[str]) -> None:
+        self.dictionary = dictionary
+
+    def __call__(self, function: str | None, text: str) -> str:
+        if function is None:
+            return text
+        if function == "lower":
+            return text.lower()
+        if function == "istitle":
+            return str(all(s[:1].isupper() or not s[:1].isalpha() for s in text.split(" ")))
+        if function == "isdigit":
+            return str(text.isascii() and text.isdigit())
+        if function == "is_in_dict":
+            return str(text.lower() in self.dictionary)
+        raise ValueError(f"unsupported word segmentation feature function {function!r}")
 
 
 @cache
-def _parse(syntax: str) -> tuple[str, int, int | None, int, str | None]:
-    match = _TEMPLATE.match(syntax)
-    assert match, syntax
-    index2 = match.group("index2")
-    return (
-        f"{syntax}=",
-        int(match.group("index1")),
-        int(index2) if index2 is not None else None,
-        int(match.group("column") or 0),
-        match.group("function"),
-    )
+def word_model() -> CompiledCRF:
+    template = joblib.load(_WORD_MODEL / "features.bin")
+    dictionary = joblib.load(_WORD_MODEL / "dictionary.bin")
+    return CompiledCRF(_WORD_MODEL / "models.bin", template, SyllableValues(dictionary))
 
 
-def features(rows: Sequence[Sequence[str]], template: Sequence[str]) -> list[list[str]]:
-    """Each token's feature strings, exactly as underthesea's word2features makes them.
+@cache
+def pos_model() -> CompiledCRF:
+    from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
 
-    Built a template at a time over the whole sentence (each word's function applied
-    once), then read across: the same strings in the same order.
+    template = CRFPOSTagPredictor.Instance().transformer.template
+    return CompiledCRF(_MODELS / "pos_tag" / "pos_crf_2017_10_11.bin", template)
+
+
+@cache
+def chunk_model() -> CompiledCRF:
+    from underthesea.pipeline.chunking.model_crf import CRFChunkingPredictor
+
+    template = CRFChunkingPredictor.Instance().transformer.template
+    return CompiledCRF(_MODELS / "chunking" / "chunk_crf_2017_10_12.bin", template)
+
+
+@cache
+def ner_model() -> CompiledCRF:
+    from underthesea.pipeline.ner.model_crf import CRFNERPredictor
+
+    template = CRFNERPredictor.Instance().transformer.template
+    return CompiledCRF(_MODELS / "ner" / "ner_crf_2017_10_12.bin", template)
+
+
+def _words(syllables: list[str], tags: list[str]) -> list[str]:
+    """Syllables joined into words as underthesea's word_tokenize does."""
+    words: list[str] = []
+    for syllable, label in zip(syllables, tags, strict=True):
+        if label == "I-W" and words:
+            words[-1] += " " + syllable
+        else:
+            words.append(syllable)
+    return words
+
+
+def tag_many(texts: Sequence[str]) -> list[list[tuple[str, str, str, str]]]:
+    """(word, POS, chunk, NER) for each word of each text, every text decoded together.
+
+    POS and chunk get underthesea's "X" placeholder for the previous tags, as its own
+    functions do; NER gets "O" (see crawler.nlp.ner for why).
     """
-    length = len(rows)
-    if not length:
-        return []
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    computed: dict[tuple[str, str], str] = {}
-
-    def apply(function: str, word: str) -> str:
-        key = (function, word)
-        if key not in computed:
-            computed[key] = f"{apply_function(function, word)}"
-        return computed[key]
-
-    per_template = []
-    for prefix, index1, index2, column, function in (_parse(s) for s in template):
-        values = columns[column]
-        if index2 is not None:
-            width = index2 - index1 + 1
-            values = [" ".join(values[j : j + width]) for j in range(length - width + 1)]
-        if function is not None:
-            values = [apply(function, value) for value in values]
-        # Position i reads values[i + index1]: BOS before the start, EOS past the end
-        # (a bigram whose last word is past the end is EOS too).
-        bos, eos = prefix + "BOS", prefix + "EOS"
-        shifted = [bos] * min(-index1, length) if index1 < 0 else []
-        start = max(index1, 0)
-        shifted += [prefix + value for value in values[start : start + length - len(shifted)]]
-        shifted += [eos] * (length - len(shifted))
-        per_template.append(shifted)
-    return [list(token) for token in zip(*per_template, strict=True)]
+    syllables = [tokenize(text) for text in texts]
+    segmentation = word_model().tag([[s] for s in syllables])
+    words = [_words(s, t) for s, t in zip(syllables, segmentation, strict=True)]
+    pos = pos_model().tag([[w, ["X"] * len(w)] for w in words])
+    chunks = chunk_model().tag([[w, p, ["X"] * len(w)] for w, p in zip(words, pos, strict=True)])
+    entities = ner_model().tag(
+        [[w, p, c, ["O"] * len(w)] for w, p, c in zip(words, pos, chunks, strict=True)]
+    )
+    columns = zip(words, pos, chunks, entities, strict=True)
+    return [list(zip(*text, strict=True)) for text in columns]
 
 
 def tag(text: str) -> list[tuple[str, str, str, str]]:
-    """(word, POS, chunk, NER) for each word, with one tokenization for all three models.
-
-    POS and chunk keep underthesea's "X" placeholder for the previous tags, as its own
-    functions do; NER gets "O" (see crawler.nlp.ner for why).
-    """
-    words = word_tokenize(text)
-    if not words:
-        return []
-    pos_model = CRFPOSTagPredictor.Instance()
-    pos = pos_model.model.tag(features([(w, "X") for w in words], pos_model.transformer.template))
-    chunk_model = CRFChunkingPredictor.Instance()
-    rows = [(w, p, "X") for w, p in zip(words, pos, strict=True)]
-    chunks = chunk_model.model.tag(features(rows, chunk_model.transformer.template))
-    ner_model = CRFNERPredictor.Instance()
-    rows4 = [(w, p, c, "O") for w, p, c in zip(words, pos, chunks, strict=True)]
-    entities = ner_model.model.tag(features(rows4, ner_model.transformer.template))
-    return list(zip(words, pos, chunks, entities, strict=True))
+    """(word, POS, chunk, NER) for each word of one text."""
+    return tag_many([text])[0]
 
 
 def reference_tag(text: str) -> list[tuple[str, str, str, str]]:
     """The straightforward path through underthesea's own functions (chunk, then the NER
     predictor's transformer with "O" for the previous tags): what ``tag`` must equal."""
     from underthesea import chunk
+    from underthesea.pipeline.ner.model_crf import CRFNERPredictor
 
     tokens = chunk(text)
     predictor = CRFNERPredictor.Instance()

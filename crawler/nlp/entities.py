@@ -4,9 +4,10 @@ and the links between people and their ranks and titles."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from crawler.nlp.domain import Mention, rule_mentions
-from crawler.nlp.ner import extract_entities
+from crawler.nlp.ner import Entity, entities_of
 
 ENTITY_TYPES = ("PER", "ORG", "LOC", "TITLE", "RANK", "DATE")
 # When rules overlap, the longer span wins; on equal length, this order.
@@ -59,13 +60,20 @@ def _link(text: str, mentions: list[Mention]) -> None:
 
 def extract(text: str) -> list[Mention]:
     """Typed, non-overlapping mentions of one paragraph, people linked to their roles."""
+    return extract_many([text])[0]
+
+
+def extract_many(texts: Sequence[str]) -> list[list[Mention]]:
+    """The mentions of each paragraph, underthesea's models run on all of them at once."""
+    return [_mentions(text, base) for text, base in zip(texts, entities_of(texts), strict=True)]
+
+
+def _mentions(text: str, entities: list[Entity]) -> list[Mention]:
     if not text.strip():
         return []
     rules = _resolve(rule_mentions(text))
     base = [
-        Mention(e.text, e.type, e.start, e.end)
-        for e in extract_entities(text)
-        if e.type in ("PER", "ORG", "LOC")
+        Mention(e.text, e.type, e.start, e.end) for e in entities if e.type in ("PER", "ORG", "LOC")
     ]
     extra = [m for m in base if _plausible(m) and not any(m.overlaps(r) for r in rules)]
     mentions = sorted(rules + extra, key=lambda m: m.start)

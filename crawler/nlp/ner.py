@@ -3,7 +3,7 @@
 Two corrections over ``underthesea.ner``: the CRF's previous-tag features are filled
 with "O" as in training (underthesea fills them with "X", which breaks name
 boundaries), and a proper noun that starts with a Vietnamese surname is a person.
-The models run through crawler.nlp.crf's fast featurizer (same tags, ~11x faster).
+The models run through crawler.nlp.crf's decoder (same tags, many times faster).
 The police-domain layer (ranks, titles, organisations, gazetteer) builds on this.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crawler.nlp import crf
@@ -84,9 +85,18 @@ def _locate(text: str, words: list[str]) -> list[tuple[int, int] | None]:
 
 def extract_entities(text: str) -> list[Entity]:
     """Named entities of one paragraph, with offsets into it."""
+    return entities_of([text])[0]
+
+
+def entities_of(texts: Sequence[str]) -> list[list[Entity]]:
+    """Named entities of each paragraph, the paragraphs tagged together (faster)."""
+    tagged = crf.tag_many(texts)
+    return [_entities(text, rows) for text, rows in zip(texts, tagged, strict=True)]
+
+
+def _entities(text: str, tagged: list[tuple[str, str, str, str]]) -> list[Entity]:
     if not text.strip():
         return []
-    tagged = crf.tag(text)
     tokens = [(word, pos, chunk_tag) for word, pos, chunk_tag, _ in tagged]
     tags = [ner_tag for *_, ner_tag in tagged]
     for i, (word, pos, _) in enumerate(tokens):
