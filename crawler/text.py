@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -13,18 +13,19 @@ _WORD = re.compile(r"\w+")
 
 
 @cache
-def _token_normalizer() -> Callable[[str], str]:
+def token_normalizer() -> Callable[[str], str]:
     # Imported on first use: importing underthesea before Scrapy sets up logging makes
     # it call logging.basicConfig, and every log line is then printed twice.
     from underthesea.pipeline.text_normalize.token_normalize import token_normalize
 
-    return token_normalize
+    # Remembered per word: a news stream repeats its words, and this is per word Python.
+    return lru_cache(maxsize=100_000)(token_normalize)
 
 
 def normalize_text(text: str) -> str:
     """NFC, modern tone-mark placement (hoà -> hòa), no invisible chars, single spaces."""
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    token_normalize = _token_normalizer()
+    token_normalize = token_normalizer()
     text = _WORD.sub(lambda m: token_normalize(m.group()), text)
     return _SPACES.sub(" ", text).strip()
 

@@ -13,7 +13,6 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
 from crawler.dates import find_dates
-from crawler.nlp.entities import extract_many, normalized
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -22,10 +21,24 @@ if TYPE_CHECKING:
 
 def article_entities(item: object) -> list[dict[str, Any]]:
     """Every entity mention in the article's title, lead, body paragraphs and captions."""
+    return texts_entities(article_texts(item))
+
+
+def article_texts(item: object) -> list[tuple[str, int, str]]:
+    """(field, paragraph, text) of the title, lead, body paragraphs and captions."""
     adapter = ItemAdapter(item)
     sources = [("title", 0, adapter.get("title") or ""), ("lead", 0, adapter.get("lead") or "")]
     for name in ("body", "captions"):
         sources += [(name, i, text) for i, text in enumerate(adapter.get(name) or [])]
+    return sources
+
+
+def texts_entities(sources: list[tuple[str, int, str]]) -> list[dict[str, Any]]:
+    """The mentions of each (field, paragraph, text), as indexed."""
+    # Imported here, where extraction runs: in the worker processes, which load
+    # underthesea and the models; the crawl process never needs them.
+    from crawler.nlp.entities import extract_many, normalized
+
     mentions = extract_many([text for _, _, text in sources])
     return [
         {
@@ -76,6 +89,7 @@ class EntitiesPipeline:
         if self.workers > 1:
             # forkserver: workers start clean, without the reactor's threads and sockets.
             context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["crawler.nlp.preload"])
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
 
     def close_spider(self) -> None:
@@ -85,7 +99,9 @@ class EntitiesPipeline:
     async def process_item(self, item: object) -> object:
         adapter = ItemAdapter(item)
         if self.pool:
-            entities = await asyncio.wrap_future(self.pool.submit(article_entities, item))
+            # Only the texts cross to the worker: less to pickle than the whole item.
+            job = self.pool.submit(texts_entities, article_texts(item))
+            entities = await asyncio.wrap_future(job)
         else:
             entities = article_entities(item)
         adapter["entities"] = entities

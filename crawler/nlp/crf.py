@@ -24,8 +24,10 @@ import numpy as np
 import pycrfsuite
 import underthesea
 from hmmlearn import _hmmc
-from underthesea.pipeline.ner.tagged_feature import apply_function
+from underthesea.pipeline.ner.tagged_feature import text_isdigit, text_istitle, text_lower
 from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
+
+from crawler.text import token_normalizer
 
 _MODELS = Path(underthesea.__file__).parent / "pipeline"
 _WORD_MODEL = _MODELS / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
@@ -102,17 +104,24 @@ class _Windows:
         else:
             text = key if isinstance(key, str) else " ".join(key)
             values = {function: self.model.value(function, text) for function in self.functions}
-        rows = self.memo[key] = tuple(
-            self.model.row(
-                tuple(i for ids, function in group if (i := ids.get(values[function])) is not None)
-            )
-            for group in self.templates
-        )
-        return rows
+        row, rows = self.model.row, []
+        for group in self.templates:
+            matched = []
+            for ids, function in group:
+                found = ids.get(values[function])
+                if found is not None:
+                    matched.append(found)
+            rows.append(row(tuple(matched)))
+        self.memo[key] = found_rows = tuple(rows)
+        return found_rows
+
+
+_FUNCTIONS = {"lower": text_lower, "istitle": text_istitle, "isdigit": text_isdigit}
 
 
 def _plain_values(function: str | None, text: str) -> str:
-    return text if function is None else f"{apply_function(function, text)}"
+    """Template functions as underthesea's tagged_feature applies them."""
+    return text if function is None else f"{_FUNCTIONS[function](text)}"
 
 
 class CompiledCRF:
@@ -247,6 +256,12 @@ def ner_model() -> CompiledCRF:
     return CompiledCRF(_MODELS / "ner" / "ner_crf_2017_10_12.bin", template)
 
 
+def load_models() -> None:
+    """Load the four models now rather than on first use."""
+    for model in (word_model, pos_model, chunk_model, ner_model):
+        model()
+
+
 def _words(syllables: list[str], tags: list[str]) -> list[str]:
     """Syllables joined into words as underthesea's word_tokenize does."""
     words: list[str] = []
@@ -264,7 +279,11 @@ def tag_many(texts: Sequence[str]) -> list[list[tuple[str, str, str, str]]]:
     POS and chunk get underthesea's "X" placeholder for the previous tags, as its own
     functions do; NER gets "O" (see crawler.nlp.ner for why).
     """
-    syllables = [tokenize(text) for text in texts]
+    # underthesea's tokenize, its per-syllable normalization remembered per syllable.
+    normalize = token_normalizer()
+    syllables = [
+        [normalize(s) for s in tokenize(text, use_token_normalize=False)] for text in texts
+    ]
     segmentation = word_model().tag([[s] for s in syllables])
     words = [_words(s, t) for s, t in zip(syllables, segmentation, strict=True)]
     pos = pos_model().tag([[w, ["X"] * len(w)] for w in words])
