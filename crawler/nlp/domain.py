@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from crawler.nlp.gazetteer import place_pattern, places
+from crawler.nlp.gazetteer import place_alternatives, place_pattern, places
 from crawler.nlp.ner import SURNAMES
 
 RANKS = (
@@ -79,8 +79,7 @@ _TITLE_HEADS = (
 @cache
 def org_and_title_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Organisations and titles; compiled on first use (they embed the gazetteer)."""
-    names = sorted(places(), key=len, reverse=True)
-    org = _ORG.replace("PLACE", "(?:" + "|".join(re.escape(n) for n in names) + ")")
+    org = _ORG.replace("PLACE", place_alternatives())
     title = (
         rf"(?<!\w)(?:{_TITLE_HEADS})(?: Thường trực)? (?:{org})(?!\w)"
         rf"|(?<!\w)(?:Phó )?(?:Trưởng phòng|Cục trưởng|Đội trưởng) {_POLICE_UNIT}(?!\w)"

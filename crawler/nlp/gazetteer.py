@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from retrie.trie import Trie
 from vietnamadminunits import convert_address
 from vietnamadminunits.database import query
 
@@ -44,9 +45,17 @@ def places() -> dict[str, Place]:
 
 
 @cache
+def place_alternatives() -> str:
+    """A regex matching any place name, longest first: a trie of the names (retrie), which
+    Python's re scans many times faster than the plain alternation of ~800 names."""
+    trie = Trie()
+    trie.add(*places())
+    return f"(?:{trie.pattern()})"
+
+
+@cache
 def place_pattern() -> re.Pattern[str]:
     """Place names, longest first, as whole words, optionally after their unit word."""
-    names = sorted(places(), key=len, reverse=True)
-    alternatives = "|".join(re.escape(n) for n in names)
+    alternatives = place_alternatives()
     unit = r"(?:(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|xã|phường|thị trấn) )?"
     return re.compile(rf"(?<!\w){unit}(?P<name>{alternatives})(?!\w)")
