@@ -72,7 +72,7 @@ def entity_tagging(repeats: int) -> None:
     plain = best(lambda: rate(lambda paragraphs: [ner(p) for p in paragraphs]), repeats)
     cold = best(lambda: rate(crf.tag_many, cold=True), repeats)
     warm = best(lambda: rate(crf.tag_many), repeats)
-    for label, ours in (("memo empty", cold), ("steady", warm)):
+    for label, ours in (("first pass, memo empty", cold), ("steady", warm)):
         ROWS.append((f"entity tagging, sentences/s ({label})", f"{ours:.0f}",
                      f"{plain:.0f} underthesea.ner", f"{ours / plain:.1f}x", ">= 10x"))  # fmt: skip
     texts = [p for paragraphs in articles for p in paragraphs] + corpus.sentences()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crawler.nlp.entities import extract
-from crawler.nlp.gazetteer import current_province, places
+from crawler.nlp.gazetteer import current_province, place_alternatives, place_pattern, places
 from crawler.nlp.people import people
+from tests.test_nlp_crf import TEXTS
 
 
 def found(text: str) -> list[tuple[str, str]]:
@@ -113,3 +116,20 @@ def test_dong_chi_honorific_and_common_words_are_not_names() -> None:
     text = "Đồng chí Trần Anh Dũng trao Cờ thi đua và Bằng khen; Toàn dân tham gia."
     persons = [m.text for m in extract(text) if m.type == "PER"]
     assert persons == ["Trần Anh Dũng"]
+
+
+def test_place_trie_matches_what_the_longest_first_alternation_matches() -> None:
+
+    names = sorted(places(), key=len, reverse=True)
+    plain = re.compile(
+        place_pattern().pattern.replace(
+            place_alternatives(), "(?:" + "|".join(map(re.escape, names)) + ")"
+        )
+    )
+    texts = [*TEXTS, "Hà Nội, Hà Nam, Hà Giang và tỉnh Bà Rịa - Vũng Tàu; huyện Hà"]
+    for text in texts:
+        ours = [(m.span(), m.group("name")) for m in place_pattern().finditer(text)]
+        assert ours == [(m.span(), m.group("name")) for m in plain.finditer(text)]
+    assert [m.group("name") for m in place_pattern().finditer(texts[-1])] == [
+        "Hà Nội", "Hà Nam", "Hà Giang", "Bà Rịa - Vũng Tàu"
+    ]  # fmt: skip
