@@ -44,14 +44,17 @@ class CliError(Exception):
 
 
 class RunCollector:
-    """Keeps what a crawl produced and what it lost, for the run summary."""
+    """What a crawl lost, for the run summary, and what it produced when the command
+    prints it (`extract`): a replay or crawl of thousands must not hold them all."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_items: bool = False) -> None:
+        self.keep_items = keep_items
         self.items: list[Any] = []
         self.failures: list[str] = []
 
     def item_scraped(self, item: Any) -> None:
-        self.items.append(item)
+        if self.keep_items:
+            self.items.append(item)
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         self.failures.append(f"dropped: {exception}")
@@ -69,7 +72,7 @@ def project_dir() -> Path:
 
 
 def run_spider(
-    name: str, overrides: dict[str, Any], **spider_args: Any
+    name: str, overrides: dict[str, Any], keep_items: bool = False, **spider_args: Any
 ) -> tuple[RunCollector, Any]:
     """Run one spider to completion; what it collected and the crawler (for stats)."""
     from scrapy.crawler import AsyncCrawlerProcess
@@ -78,7 +81,7 @@ def run_spider(
     settings.setdict(overrides, priority="cmdline")
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(name)
-    collector = RunCollector()
+    collector = RunCollector(keep_items)
     for signal_name in ("item_scraped", "item_dropped", "spider_error"):
         crawler.signals.connect(getattr(collector, signal_name), getattr(signals, signal_name))
     crawler.signals.connect(collector.article_failed, article_failed)
@@ -129,9 +132,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     overrides = {**_log_overrides(args), "ITEM_PIPELINES": pipelines}
     if urlsplit(args.source).scheme in ("http", "https"):
         overrides |= {"INCREMENTAL_ENABLED": False, "CLOSESPIDER_PAGECOUNT": 0}
-        collector, _ = run_spider("police", overrides, url=args.source)
+        collector, _ = run_spider("police", overrides, keep_items=True, url=args.source)
     else:
-        collector, _ = run_spider("seeds", overrides, path=args.source)
+        collector, _ = run_spider("seeds", overrides, keep_items=True, path=args.source)
     for reason in collector.failures:
         print(f"error: {reason}", file=sys.stderr)
     for item in collector.items:
