@@ -98,12 +98,12 @@ class EntitiesPipeline:
 
     async def process_item(self, item: object) -> object:
         adapter = ItemAdapter(item)
+        sources = article_texts(item)
         if self.pool:
             # Only the texts cross to the worker: less to pickle than the whole item.
-            job = self.pool.submit(texts_entities, article_texts(item))
-            entities = await asyncio.wrap_future(job)
+            entities = await asyncio.wrap_future(self.pool.submit(texts_entities, sources))
         else:
-            entities = article_entities(item)
+            entities = texts_entities(sources)
         adapter["entities"] = entities
         adapter["event_dates"] = event_dates(entities, adapter.get("published"),
                                              adapter.get("event_dates") or [])  # fmt: skip

@@ -35,12 +35,10 @@ def test_texts_tagged_together_get_the_tags_they_get_alone() -> None:
 
 def test_memory_is_bounded_and_starting_over_changes_nothing(monkeypatch) -> None:
     expected = [reference_tag(text) for text in TEXTS[:10]]
-    models = (crf.word_model(), crf.pos_model(), crf.chunk_model(), crf.ner_model())
-    for windows in (w for model in models for w in model.windows):
-        windows.memo.clear()
+    crf.forget()
     monkeypatch.setattr(crf, "MEMO_LIMIT", 50)
     assert [tag(text) for text in TEXTS[:10]] == expected
-    assert max(len(w.memo) for model in models for w in model.windows) <= 50
+    assert max(len(w.memo) for model in crf.models() for w in model.windows) <= 50
 
 
 def test_edge_cases() -> None:

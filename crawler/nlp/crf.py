@@ -44,7 +44,7 @@ _BOS, _EOS, PAD = "\n<BOS>", "\n<EOS>", 3
 MEMO_LIMIT = 50_000
 
 Key = str | tuple[str, ...]
-Values = Callable[[str, Key], str]
+Values = Callable[[str | None, str], str]
 
 
 @dataclass(frozen=True)
@@ -138,10 +138,11 @@ class CompiledCRF:
         self.labels = sorted(info.labels, key=lambda label: int(info.labels[label]))
         index = {label: i for i, label in enumerate(self.labels)}
         size = len(self.labels)
-        self.transitions = np.zeros((size, size))
+        transitions = np.zeros((size, size))
         for (before, after), weight in info.transitions.items():
-            self.transitions[index[before], index[after]] = weight
-        self._exp_transitions = np.exp(self.transitions)
+            transitions[index[before], index[after]] = weight
+        # hmmlearn's Viterbi takes transition probabilities and sums their logarithms.
+        self._exp_transitions = np.exp(transitions)
         # Attribute "T[-1].lower=công" is id attributes["T[-1].lower"]["công"], and its
         # weight per label is row id of _weights.
         self.attributes: dict[str, dict[str, int]] = {}
@@ -196,11 +197,11 @@ class CompiledCRF:
         labels, start = self.labels, np.ones(len(self.labels))
         paths, offset = [], 0
         for length in lengths:
-            # The best path by hmmlearn's compiled Viterbi, a max-sum over the scores and
-            # the logarithm of what it takes as transition probabilities: exp(weights).
+            # The best path by hmmlearn's compiled Viterbi: a max-sum over the scores and
+            # the logarithms of exp(transition weights).
             sentence = scores[offset : offset + length]
-            path = _hmmc.viterbi(start, self._exp_transitions, sentence)[1]
-            paths.append([labels[i] for i in path] if length else [])
+            path = _hmmc.viterbi(start, self._exp_transitions, sentence)[1] if length else []
+            paths.append([labels[i] for i in path])
             offset += length
         return paths
 
@@ -259,10 +260,16 @@ def ner_model() -> CompiledCRF:
     return CompiledCRF(_MODELS / "ner" / "ner_crf_2017_10_12.bin", template)
 
 
-def load_models() -> None:
-    """Load the four models now rather than on first use."""
-    for model in (word_model, pos_model, chunk_model, ner_model):
-        model()
+def models() -> tuple[CompiledCRF, ...]:
+    """The four models, loaded on first call."""
+    return word_model(), pos_model(), chunk_model(), ner_model()
+
+
+def forget() -> None:
+    """Empty every model's memo of word windows: a cold start."""
+    for model in models():
+        for windows in model.windows:
+            windows.memo.clear()
 
 
 def _words(syllables: list[str], tags: list[str]) -> list[str]:

@@ -4,4 +4,4 @@ of spending seconds loading its own copy."""
 
 from crawler.nlp import crf
 
-crf.load_models()
+crf.models()
