@@ -67,3 +67,31 @@ def test_word_segmentation_functions_are_underthesea_cores() -> None:
                     continue
                 text = " ".join(sentence[i : i + template.end + 1])
                 assert model.value(template.function, text) == value, (syntax, text)
+
+
+def test_compiled_models_are_cached_and_a_broken_cache_is_rebuilt(
+    tmp_path, monkeypatch, caplog
+) -> None:
+    from underthesea.pipeline.ner.model_crf import CRFNERPredictor
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = crf._MODELS / "ner" / "ner_crf_2017_10_12.bin"
+    template = CRFNERPredictor.Instance().transformer.template
+    builds = []
+
+    def build() -> crf.CompiledCRF:
+        builds.append(1)
+        return crf.CompiledCRF(path, template)
+
+    first = crf.cached(path, build)
+    (stored,) = (tmp_path / "vn-police-news-crawler" / "crf").iterdir()
+    second = crf.cached(path, build)
+    assert len(builds) == 1
+    sentence = [[["Ông", "Nguyễn Văn A", "ở", "Hà Nội"], ["N", "Np", "E", "Np"],
+                 ["B-NP", "B-NP", "B-PP", "B-NP"], ["O"] * 4]]  # fmt: skip
+    assert second.tag(sentence) == first.tag(sentence) == crf.ner_model().tag(sentence)
+
+    stored.write_bytes(stored.read_bytes()[:100])
+    assert crf.cached(path, build).tag(sentence) == first.tag(sentence)
+    assert len(builds) == 2
+    assert f"compiled CRF model {stored} is unreadable" in caplog.text

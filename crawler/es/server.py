@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.cachedir import cache_dir
+
 logger = logging.getLogger(__name__)
 
 ES_VERSION = "8.19.21"
@@ -36,11 +38,6 @@ START_TIMEOUT = 180.0
 
 class ServerError(RuntimeError):
     """The local node cannot be provisioned, started or stopped; says why."""
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "vn-police-news-crawler"
 
 
 def find_java_home(env: dict[str, str] | None = None) -> Path:
@@ -141,7 +138,7 @@ class LocalNode:
     heap: str = "512m"
     version: str = ES_VERSION
     repo: str = MAVEN_REPO
-    cache_dir: Path = field(default_factory=default_cache_dir)
+    cache_dir: Path = field(default_factory=cache_dir)
 
     @property
     def home(self) -> Path:

@@ -13,6 +13,10 @@ compare them with underthesea's own path).
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,7 +32,10 @@ from hmmlearn import _hmmc
 from underthesea.pipeline.ner.tagged_feature import text_isdigit, text_istitle, text_lower
 from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
 
+from crawler.cachedir import cache_dir
 from crawler.text import token_normalizer
+
+logger = logging.getLogger(__name__)
 
 _MODELS = Path(underthesea.__file__).parent / "pipeline"
 _WORD_MODEL = _MODELS / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
@@ -42,6 +49,8 @@ _BOS, _EOS, PAD = "\n<BOS>", "\n<EOS>", 3
 # the weight rows are bounded by the model's size). 200,000 was 5% faster on a long run
 # of generated articles, for 120 MB more a process.
 MEMO_LIMIT = 50_000
+# Raised when CompiledCRF's attributes change: compiled models cached before are rebuilt.
+_CACHE_FORMAT = 1
 
 Key = str | tuple[str, ...]
 Values = Callable[[str | None, str], str]
@@ -231,33 +240,76 @@ class SyllableValues:
 
 @cache
 def word_model() -> CompiledCRF:
-    template = joblib.load(_WORD_MODEL / "features.bin")
-    dictionary = joblib.load(_WORD_MODEL / "dictionary.bin")
-    return CompiledCRF(_WORD_MODEL / "models.bin", template, SyllableValues(dictionary))
+    def build() -> CompiledCRF:
+        template = joblib.load(_WORD_MODEL / "features.bin")
+        dictionary = joblib.load(_WORD_MODEL / "dictionary.bin")
+        return CompiledCRF(_WORD_MODEL / "models.bin", template, SyllableValues(dictionary))
+
+    return cached(_WORD_MODEL / "models.bin", build)
 
 
 @cache
 def pos_model() -> CompiledCRF:
-    from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+    def build() -> CompiledCRF:
+        from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
 
-    template = CRFPOSTagPredictor.Instance().transformer.template
-    return CompiledCRF(_MODELS / "pos_tag" / "pos_crf_2017_10_11.bin", template)
+        return CompiledCRF(path, CRFPOSTagPredictor.Instance().transformer.template)
+
+    path = _MODELS / "pos_tag" / "pos_crf_2017_10_11.bin"
+    return cached(path, build)
 
 
 @cache
 def chunk_model() -> CompiledCRF:
-    from underthesea.pipeline.chunking.model_crf import CRFChunkingPredictor
+    def build() -> CompiledCRF:
+        from underthesea.pipeline.chunking.model_crf import CRFChunkingPredictor
 
-    template = CRFChunkingPredictor.Instance().transformer.template
-    return CompiledCRF(_MODELS / "chunking" / "chunk_crf_2017_10_12.bin", template)
+        return CompiledCRF(path, CRFChunkingPredictor.Instance().transformer.template)
+
+    path = _MODELS / "chunking" / "chunk_crf_2017_10_12.bin"
+    return cached(path, build)
 
 
 @cache
 def ner_model() -> CompiledCRF:
-    from underthesea.pipeline.ner.model_crf import CRFNERPredictor
+    def build() -> CompiledCRF:
+        from underthesea.pipeline.ner.model_crf import CRFNERPredictor
 
-    template = CRFNERPredictor.Instance().transformer.template
-    return CompiledCRF(_MODELS / "ner" / "ner_crf_2017_10_12.bin", template)
+        return CompiledCRF(path, CRFNERPredictor.Instance().transformer.template)
+
+    path = _MODELS / "ner" / "ner_crf_2017_10_12.bin"
+    return cached(path, build)
+
+
+def cached(path: Path, build: Callable[[], CompiledCRF]) -> CompiledCRF:
+    """The compiled model of a CRFsuite file from the cache, else built and stored there.
+
+    Reading a model's weights through CRFsuite's text dump takes seconds (each worker
+    pool's start waited for it); unpickling the compiled arrays takes a tenth of that.
+    The key holds the file's size and time and underthesea's version; an unreadable
+    cache file is rebuilt.
+    """
+    stat = path.stat()
+    source = f"{_CACHE_FORMAT}|{underthesea.__version__}|{path}|{stat.st_size}|{stat.st_mtime_ns}"
+    key = hashlib.sha256(source.encode()).hexdigest()[:16]
+    file = cache_dir() / "crf" / f"{path.parent.name}-{path.stem}-{key}.pickle"
+    try:
+        with file.open("rb") as handle:
+            return pickle.load(handle)
+    except FileNotFoundError:
+        pass
+    except Exception as error:  # a truncated or foreign file: say so, then rebuild it
+        logger.warning("compiled CRF model %s is unreadable (%s); rebuilding it", file, error)
+    model = build()
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        partial = file.with_name(f"{file.name}.{os.getpid()}.partial")
+        with partial.open("wb") as handle:
+            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(file)  # atomic: a concurrent reader sees all of it or nothing
+    except OSError as error:
+        logger.warning("cannot store compiled CRF model in %s (%s)", file, error)
+    return model
 
 
 def models() -> tuple[CompiledCRF, ...]:
