@@ -30,7 +30,8 @@ import pycrfsuite
 import underthesea
 from hmmlearn import _hmmc
 from underthesea.pipeline.ner.tagged_feature import text_isdigit, text_istitle, text_lower
-from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
+from underthesea.pipeline.text_normalize.character_normalize import normalize_characters_in_text
+from underthesea.pipeline.word_tokenize.regex_tokenize import regex_patterns_combine
 
 from crawler.cachedir import cache_dir
 from crawler.text import token_normalizer
@@ -39,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 _MODELS = Path(underthesea.__file__).parent / "pipeline"
 _WORD_MODEL = _MODELS / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
+# underthesea's syllable tokenizer: each match is a token (its tokenize looks up which
+# named group matched, and returns that group's text: the whole match).
+_SYLLABLE = re.compile(regex_patterns_combine, re.VERBOSE | re.UNICODE)
 _TEMPLATE = re.compile(r"T\[(-?\d+)(?:,(-?\d+))?\](?:\[(\d+)\])?(?:\.(\w+))?$")
 # Each sentence is read between pads, so that a window leaving the sentence holds a pad:
 # strings no token can be (tokens never hold a newline). PAD is wide enough for every
@@ -49,8 +53,6 @@ _BOS, _EOS, PAD = "\n<BOS>", "\n<EOS>", 3
 # the weight rows are bounded by the model's size). 200,000 was 5% faster on a long run
 # of generated articles, for 120 MB more a process.
 MEMO_LIMIT = 50_000
-# Raised when CompiledCRF's attributes change: compiled models cached before are rebuilt.
-_CACHE_FORMAT = 1
 
 Key = str | tuple[str, ...]
 Values = Callable[[str | None, str], str]
@@ -77,20 +79,24 @@ class Template:
 
 class _Windows:
     """The templates that read windows of one width on one column (T[-1].lower, T[0],
-    T[1].istitle... all read one word), with the summed weight vectors of each offset's
-    templates for each distinct content, looked up once per position."""
+    T[1].istitle... all read one word), with the summed weight rows of each offset's
+    templates for each distinct content, worked out once and looked up after."""
 
     def __init__(self, templates: list[Template], model: CompiledCRF) -> None:
         self.column, self.width = templates[0].column, templates[0].end - templates[0].start + 1
         self.offsets = sorted({t.start for t in templates})
-        # Per offset: each template's attribute ids by value, and its function.
-        self.templates = [
-            [(model.attributes.get(t.syntax, {}), t.function) for t in templates if t.start == o]
-            for o in self.offsets
-        ]
-        self.functions = {t.function for t in templates}
+        group = {offset: index for index, offset in enumerate(self.offsets)}
+        # Per template function, per value it gives: the (offset, attribute id) of every
+        # template of this family that has the attribute "T[offset].function=value".
+        self.attributes: dict[str | None, dict[str, list[tuple[int, int]]]] = {}
+        for template in templates:
+            by_value = self.attributes.setdefault(template.function, {})
+            for value, attribute in model.attributes.get(template.syntax, {}).items():
+                by_value.setdefault(value, []).append((group[template.start], attribute))
         self.model = model
-        self.memo: dict[Key, tuple[int, ...]] = {}
+        # Window content -> its row in `table`, which holds its weight row per offset.
+        self.memo: dict[Key, int] = {}
+        self.table = np.zeros((1024, len(self.offsets)), dtype=np.intp)
 
     def rows(self, values: list[str]) -> np.ndarray:
         """For each window start in the padded column, the weight rows of each offset."""
@@ -99,33 +105,45 @@ class _Windows:
         else:
             keys = list(zip(*(values[j:] for j in range(self.width)), strict=False))
         memo = self.memo
-        found = [memo.get(key) for key in keys]
+        found = list(map(memo.get, keys))
         if None in found:
-            found = [rows or self._learn(key) for rows, key in zip(found, keys, strict=True)]
-        return np.array(found, dtype=np.intp)
+            start, learned = len(memo), []
+            for position, index in enumerate(found):
+                if index is None:
+                    key = keys[position]
+                    index = memo.get(key)
+                    if index is None:  # not met earlier in this call either
+                        index = memo[key] = start + len(learned)
+                        learned.append(self._weight_rows(key))
+                    found[position] = index
+            while len(memo) > len(self.table):
+                self.table = np.concatenate([self.table, np.zeros_like(self.table)])
+            self.table[start : len(memo)] = learned
+        rows = self.table[found]
+        if len(memo) > MEMO_LIMIT:
+            self._forget_older_half()
+        return rows
 
-    def _learn(self, key: Key) -> tuple[int, ...]:
-        """As underthesea's template2features: BOS when the window starts before the
-        sentence (even if it also ends past it), else EOS when it ends past it."""
-        if len(self.memo) >= MEMO_LIMIT:  # forget the older half
-            for old in list(islice(self.memo, len(self.memo) // 2)):
-                del self.memo[old]
+    def _weight_rows(self, key: Key) -> list[int]:
+        """The weight row of each offset's templates for this content. As underthesea's
+        template2features: BOS when the window starts before the sentence (even if it
+        also ends past it), else EOS when it ends past it."""
         first, last = (key, key) if isinstance(key, str) else (key[0], key[-1])
-        if first == _BOS or last == _EOS:
-            values = dict.fromkeys(self.functions, "BOS" if first == _BOS else "EOS")
-        else:
-            text = key if isinstance(key, str) else " ".join(key)
-            values = {function: self.model.value(function, text) for function in self.functions}
-        row, rows = self.model.row, []
-        for group in self.templates:
-            matched = []
-            for ids, function in group:
-                found = ids.get(values[function])
-                if found is not None:
-                    matched.append(found)
-            rows.append(row(tuple(matched)))
-        self.memo[key] = found_rows = tuple(rows)
-        return found_rows
+        pad = "BOS" if first == _BOS else "EOS" if last == _EOS else None
+        text = key if isinstance(key, str) else " ".join(key)
+        matched: list[list[int]] = [[] for _ in self.offsets]
+        for function, by_value in self.attributes.items():
+            value = pad or self.model.value(function, text)
+            for offset, attribute in by_value.get(value, ()):
+                matched[offset].append(attribute)
+        row = self.model.row
+        return [row(tuple(sorted(ids))) if ids else 0 for ids in matched]
+
+    def _forget_older_half(self) -> None:
+        """Bound memory on an endless stream of new word pairs: keep the newer half."""
+        kept = list(islice(self.memo, len(self.memo) - MEMO_LIMIT // 2, None))
+        self.table[: len(kept)] = self.table[[self.memo[key] for key in kept]]
+        self.memo = {key: index for index, key in enumerate(kept)}
 
 
 _FUNCTIONS = {"lower": text_lower, "istitle": text_istitle, "isdigit": text_isdigit}
@@ -286,12 +304,13 @@ def cached(path: Path, build: Callable[[], CompiledCRF]) -> CompiledCRF:
 
     Reading a model's weights through CRFsuite's text dump takes seconds (each worker
     pool's start waited for it); unpickling the compiled arrays takes a tenth of that.
-    The key holds the file's size and time and underthesea's version; an unreadable
-    cache file is rebuilt.
+    The key holds the file's size and time, underthesea's version and this module's
+    code (a change to the classes pickled makes a new entry); an unreadable cache file
+    is rebuilt.
     """
     stat = path.stat()
-    source = f"{_CACHE_FORMAT}|{underthesea.__version__}|{path}|{stat.st_size}|{stat.st_mtime_ns}"
-    key = hashlib.sha256(source.encode()).hexdigest()[:16]
+    source = f"{underthesea.__version__}|{path}|{stat.st_size}|{stat.st_mtime_ns}|"
+    key = hashlib.sha256(source.encode() + Path(__file__).read_bytes()).hexdigest()[:16]
     file = cache_dir() / "crf" / f"{path.parent.name}-{path.stem}-{key}.pickle"
     try:
         with file.open("rb") as handle:
@@ -344,7 +363,8 @@ def tag_many(texts: Sequence[str]) -> list[list[tuple[str, str, str, str]]]:
     # underthesea's tokenize, its per-syllable normalization remembered per syllable.
     normalize = token_normalizer()
     syllables = [
-        [normalize(s) for s in tokenize(text, use_token_normalize=False)] for text in texts
+        [normalize(m.group()) for m in _SYLLABLE.finditer(normalize_characters_in_text(text))]
+        for text in texts
     ]
     segmentation = word_model().tag([[s] for s in syllables])
     words = [_words(s, t) for s, t in zip(syllables, segmentation, strict=True)]

@@ -40,6 +40,8 @@ class FixtureSite:
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
+    # Keep-alive, as the real sites' web servers: one connection serves many requests.
+    protocol_version = "HTTP/1.1"
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
