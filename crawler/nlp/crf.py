@@ -85,6 +85,7 @@ class _Windows:
     def __init__(self, templates: list[Template], model: CompiledCRF) -> None:
         self.column, self.width = templates[0].column, templates[0].end - templates[0].start + 1
         self.offsets = sorted({t.start for t in templates})
+        self.offset_array, self.offset_index = np.array(self.offsets), np.arange(len(self.offsets))
         group = {offset: index for index, offset in enumerate(self.offsets)}
         # Per template function, per value it gives: the (offset, attribute id) of every
         # template of this family that has the attribute "T[offset].function=value".
@@ -212,15 +213,17 @@ class CompiledCRF:
                 flat += [_BOS] * PAD
                 flat += values
                 flat += [_EOS] * PAD
-        starts = np.cumsum([0, *(length + 2 * PAD for length in lengths)])[:-1] + PAD
-        tokens = np.concatenate(
-            [start + np.arange(n) for start, n in zip(starts, lengths, strict=True)]
-        )
-        scores = np.zeros((len(tokens), len(self.labels)))
-        for windows in self.windows:
-            rows = windows.rows(padded[windows.column])
-            for index, offset in enumerate(windows.offsets):
-                scores += self._matrix[rows[tokens + offset, index]]
+        # Each token's place in the padded columns: its index plus the pads before it.
+        sentence_of = np.repeat(np.arange(len(lengths)), lengths)
+        tokens = np.arange(len(sentence_of)) + PAD * (2 * sentence_of + 1)
+        # Every offset's weight row for every token, gathered and summed at once.
+        rows = [
+            windows.rows(padded[windows.column])[
+                tokens[:, None] + windows.offset_array, windows.offset_index
+            ]
+            for windows in self.windows
+        ]
+        scores = self._matrix[np.concatenate(rows, axis=1)].sum(axis=1)
         labels, start = self.labels, np.ones(len(self.labels))
         paths, offset = [], 0
         for length in lengths:
