@@ -126,3 +126,5 @@ PROGRESS_INTERVAL = 10
 NER_ENABLED = True
 # Worker processes for entity extraction (CPU-bound): 2 uses both cores of a small machine.
 NER_WORKERS = int(os.environ.get("NER_WORKERS", "2"))
+# Articles that waited for a busy worker go to the next free one together, up to this many.
+NER_BATCH_SIZE = 8

@@ -91,3 +91,67 @@ def test_entities_in_worker_processes_match_in_process() -> None:
         pooled.close_spider()
     assert from_pool == asyncio.run(inline.process_item(article(body=body))).entities
     assert any(e["type"] == "PER" and e.get("rank") == "Đại tá" for e in from_pool)
+
+
+def _pooled(workers: int = 2, batch_size: int = 8) -> EntitiesPipeline:
+    settings = {"NER_ENABLED": True, "NER_WORKERS": workers, "NER_BATCH_SIZE": batch_size}
+    pipeline = build_from_crawler(EntitiesPipeline, get_crawler(settings_dict=settings))
+    pipeline.stats.open_spider()
+    pipeline.open_spider()
+    return pipeline
+
+
+async def _through(pipeline: EntitiesPipeline, items: list[Article]) -> list:
+    return await asyncio.gather(*map(pipeline.process_item, items), return_exceptions=True)
+
+
+PEOPLE = ["Phạm Văn Long", "Nguyễn Thị Hoa", "Lê Quốc Dũng", "Trần Minh Tuấn", "Đỗ Văn Hải"]
+
+
+def test_articles_waiting_for_a_worker_go_together_and_get_their_own_entities() -> None:
+    def items() -> list[Article]:
+        body = "Đại tá {}, Giám đốc Công an tỉnh Lai Châu, phát biểu."
+        return [article(id=str(n), body=[body.format(name)]) for n, name in enumerate(PEOPLE * 4)]
+
+    pipeline = _pooled()
+    try:
+        pooled = asyncio.run(_through(pipeline, items()))
+        calls = pipeline.stats.get_value("entities/worker_calls")
+    finally:
+        pipeline.close_spider()
+    inline = build_from_crawler(EntitiesPipeline, get_crawler(settings_dict={"NER_ENABLED": True}))
+    alone = asyncio.run(_through(inline, items()))
+    assert [item.entities for item in pooled] == [item.entities for item in alone]
+    assert [e["text"] for item in pooled for e in item.entities if e["type"] == "PER"] == [
+        name for name in PEOPLE * 4
+    ]
+    assert calls < len(pooled)
+
+
+def test_an_article_that_breaks_its_batch_fails_alone() -> None:
+    items = [article(id=str(n), body=[f"Ông {name} ở Hà Nội."]) for n, name in enumerate(PEOPLE)]
+    items[2].body = [None]  # not text: extraction raises on it
+    pipeline = _pooled()
+    try:
+        results = asyncio.run(_through(pipeline, items))
+    finally:
+        pipeline.close_spider()
+    assert isinstance(results[2], AttributeError)
+    assert [r.entities[0]["text"] for n, r in enumerate(results) if n != 2] == [
+        name for n, name in enumerate(PEOPLE) if n != 2
+    ]
+
+
+def _loaded_here() -> list[int]:
+    from crawler.nlp import crf, domain, gazetteer
+
+    built = (crf.word_model, crf.ner_model, domain.org_and_title_patterns, gazetteer.place_pattern)
+    return [function.cache_info().currsize for function in built]
+
+
+def test_entity_workers_start_with_models_and_patterns_loaded() -> None:
+    pipeline = _pooled()
+    try:
+        assert pipeline.pool.submit(_loaded_here).result() == [1, 1, 1, 1]
+    finally:
+        pipeline.close_spider()
