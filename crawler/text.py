@@ -2,31 +2,61 @@
 
 from __future__ import annotations
 
+import importlib.util
+import pickle
 import re
 import unicodedata
-from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import cache
+from pathlib import Path
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+from retrie.trie import Trie
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Runs of spaces, and any other space character: what is not already one plain space.
+_SPACE = r"\t\u00a0\u2000-\u200a\u202f\u205f\u3000"  # besides " "
+_SPACES = re.compile(rf"[ {_SPACE}]{{2,}}|[{_SPACE}]")
 _WORD = re.compile(r"\w+")
+_TOKEN_RULES = "pipeline/text_normalize/tn_rules_2023_07_14.bin"
 
 
 @cache
-def token_normalizer() -> Callable[[str], str]:
-    # Imported on first use: importing underthesea before Scrapy sets up logging makes
-    # it call logging.basicConfig, and every log line is then printed twice.
-    from underthesea.pipeline.text_normalize.token_normalize import token_normalize
+def _token_rules() -> tuple[dict[int, str], dict[str, str], re.Pattern[str]]:
+    """underthesea's token normalization rules, read from its rules file.
 
-    # Remembered per word: a news stream repeats its words, and this is per word Python.
-    return lru_cache(maxsize=100_000)(token_normalize)
+    Read here, not through underthesea's module: importing underthesea costs the crawl
+    process half a second and imports it does not otherwise need. The pattern finds the
+    only words the rules change: words of at most 6 characters that are in the token map
+    or hold "ð".
+    """
+    package = importlib.util.find_spec("underthesea")
+    if package is None or package.origin is None:
+        raise ImportError("underthesea is not installed: its normalization rules are needed")
+    rules_file = Path(package.origin).parent / _TOKEN_RULES
+    with rules_file.open("rb") as handle:
+        rules = pickle.load(handle)
+    characters = str.maketrans(rules["character"])
+    tokens = {k: v for k, v in rules["token"].items() if len(k) <= 6 and _WORD.fullmatch(k)}
+    trie = Trie()
+    trie.add(*tokens)
+    odd = "".join(rules["character"])
+    changed = re.compile(rf"(?<!\w)(?:{trie.pattern()}|(?=\w{{0,5}}[{odd}])\w{{1,6}})(?!\w)")
+    return characters, rules["token"], changed
+
+
+def normalize_token(token: str) -> str:
+    """underthesea's token_normalize: for a token of at most 6 characters, NFC, its
+    character map (ð -> đ), then its token map (hoà -> hòa, qui -> quy)."""
+    if len(token) > 6:
+        return token
+    characters, tokens, _ = _token_rules()
+    token = unicodedata.normalize("NFC", token).translate(characters)
+    return tokens.get(token, token)
 
 
 def normalize_text(text: str) -> str:
     """NFC, modern tone-mark placement (hoà -> hòa), no invisible chars, single spaces."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    token_normalize = token_normalizer()
-    text = _WORD.sub(lambda m: token_normalize(m.group()), text)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    text = _token_rules()[2].sub(lambda m: normalize_token(m.group()), text)
     return _SPACES.sub(" ", text).strip()
 
 

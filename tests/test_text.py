@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crawler.text import (
@@ -7,6 +9,7 @@ from crawler.text import (
     fold,
     is_caption,
     normalize_text,
+    normalize_token,
     parse_credit,
     split_lead_in,
     split_paragraphs,
@@ -27,6 +30,19 @@ from tests.conftest import SEED
 )
 def test_normalize_text(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
+
+
+def test_normalization_is_underthesea_token_normalize_word_for_word() -> None:
+    from underthesea.pipeline.text_normalize.text_normalizer import token_map
+    from underthesea.pipeline.text_normalize.token_normalize import token_normalize
+
+    text = SEED.read_text(encoding="utf-8") + " ".join(token_map)
+    text += " ðơì Ðào ðườngxa thừơng Thoã hoà QUI qui quí Uỷ_ban khoẻ-mạnh"
+    text = " ".join(text.split())
+    words = re.findall(r"\w+", text)
+    assert [normalize_token(w) for w in words] == [token_normalize(w) for w in words]
+    expected = re.sub(r"\w+", lambda m: token_normalize(m.group()), text)
+    assert normalize_text(text) == expected
 
 
 @pytest.mark.parametrize(

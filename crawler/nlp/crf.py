@@ -34,7 +34,7 @@ from underthesea.pipeline.text_normalize.character_normalize import normalize_ch
 from underthesea.pipeline.word_tokenize.regex_tokenize import regex_patterns_combine
 
 from crawler.cachedir import cache_dir
-from crawler.text import token_normalizer
+from crawler.text import normalize_token
 
 logger = logging.getLogger(__name__)
 
@@ -363,10 +363,9 @@ def tag_many(texts: Sequence[str]) -> list[list[tuple[str, str, str, str]]]:
     POS and chunk get underthesea's "X" placeholder for the previous tags, as its own
     functions do; NER gets "O" (see crawler.nlp.ner for why).
     """
-    # underthesea's tokenize, its per-syllable normalization remembered per syllable.
-    normalize = token_normalizer()
+    # underthesea's tokenize, with its per-syllable normalization.
     syllables = [
-        [normalize(m.group()) for m in _SYLLABLE.finditer(normalize_characters_in_text(text))]
+        [normalize_token(m.group()) for m in _SYLLABLE.finditer(normalize_characters_in_text(text))]
         for text in texts
     ]
     segmentation = word_model().tag([[s] for s in syllables])
