@@ -62,7 +62,8 @@ def canonicalize(url: str) -> str:
 
 
 def _text(node: Selector) -> str:
-    return " ".join(" ".join(node.css("::text").getall()).split())
+    """The node's text (its ::text, read straight from lxml), spaces collapsed."""
+    return " ".join(" ".join(node.root.itertext()).split())
 
 
 @dataclass
@@ -113,11 +114,11 @@ class ArticlePage(HtmlPage):
     # Inside the body: what is never article text.
     REMOVE_CSS = "script, style, form, nav, .hidden, .d-none, .social, .share"
 
-    @property
+    @cached_property
     def title(self) -> str:
         return self.first_text("title") or (self.meta("og:title") or "").strip()
 
-    @property
+    @cached_property
     def lead(self) -> str | None:
         return self.first_text("lead") or None
 
