@@ -94,4 +94,4 @@ def test_compiled_models_are_cached_and_a_broken_cache_is_rebuilt(
     stored.write_bytes(stored.read_bytes()[:100])
     assert crf.cached(path, build).tag(sentence) == first.tag(sentence)
     assert len(builds) == 2
-    assert f"compiled CRF model {stored} is unreadable" in caplog.text
+    assert f"cached {stored} is unreadable" in caplog.text

@@ -13,10 +13,6 @@ compare them with underthesea's own path).
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import os
-import pickle
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,10 +29,8 @@ from underthesea.pipeline.ner.tagged_feature import text_isdigit, text_istitle, 
 from underthesea.pipeline.text_normalize.character_normalize import normalize_characters_in_text
 from underthesea.pipeline.word_tokenize.regex_tokenize import regex_patterns_combine
 
-from crawler.cachedir import cache_dir
+from crawler.cachedir import built_once, source_of
 from crawler.text import normalize_token
-
-logger = logging.getLogger(__name__)
 
 _MODELS = Path(underthesea.__file__).parent / "pipeline"
 _WORD_MODEL = _MODELS / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
@@ -303,35 +297,15 @@ def ner_model() -> CompiledCRF:
 
 
 def cached(path: Path, build: Callable[[], CompiledCRF]) -> CompiledCRF:
-    """The compiled model of a CRFsuite file from the cache, else built and stored there.
+    """The compiled model of a CRFsuite file, built once and then read from the cache.
 
     Reading a model's weights through CRFsuite's text dump takes seconds (each worker
     pool's start waited for it); unpickling the compiled arrays takes a tenth of that.
-    The key holds the file's size and time, underthesea's version and this module's
-    code (a change to the classes pickled makes a new entry); an unreadable cache file
-    is rebuilt.
     """
     stat = path.stat()
-    source = f"{underthesea.__version__}|{path}|{stat.st_size}|{stat.st_mtime_ns}|"
-    key = hashlib.sha256(source.encode() + Path(__file__).read_bytes()).hexdigest()[:16]
-    file = cache_dir() / "crf" / f"{path.parent.name}-{path.stem}-{key}.pickle"
-    try:
-        with file.open("rb") as handle:
-            return pickle.load(handle)
-    except FileNotFoundError:
-        pass
-    except Exception as error:  # a truncated or foreign file: say so, then rebuild it
-        logger.warning("compiled CRF model %s is unreadable (%s); rebuilding it", file, error)
-    model = build()
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        partial = file.with_name(f"{file.name}.{os.getpid()}.partial")
-        with partial.open("wb") as handle:
-            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(file)  # atomic: a concurrent reader sees all of it or nothing
-    except OSError as error:
-        logger.warning("cannot store compiled CRF model in %s (%s)", file, error)
-    return model
+    key = f"{underthesea.__version__}|{path}|{stat.st_size}|{stat.st_mtime_ns}|"
+    name = f"{path.parent.name}-{path.stem}"
+    return built_once("crf", name, key + source_of(__file__), build)
 
 
 def models() -> tuple[CompiledCRF, ...]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import version
 
 from retrie.trie import Trie
-from vietnamadminunits import convert_address
-from vietnamadminunits.database import query
+
+from crawler.cachedir import built_once, source_of
 
 _UNIT_PREFIX = re.compile(r"^(?:Tỉnh|Thành phố) ")
 
@@ -24,12 +25,25 @@ class Place:
 @cache
 def current_province(province: str) -> str:
     """The province a pre-2025 province is part of today ("Nam Định" -> "Ninh Bình")."""
+    from vietnamadminunits import convert_address
+
     return _UNIT_PREFIX.sub("", convert_address(province).province)
 
 
 @cache
 def places() -> dict[str, Place]:
-    """Every province (63 old, 34 new) and pre-2025 district, by its short name."""
+    """Every province (63 old, 34 new) and pre-2025 district, by its short name.
+
+    Read from vietnamadminunits once and then from the cache: importing it (geopy,
+    shapely, aiohttp) takes a second in every process that extracts entities.
+    """
+    key = version("vietnamadminunits") + source_of(__file__)
+    return built_once("gazetteer", "places", key, _read_places)
+
+
+def _read_places() -> dict[str, Place]:
+    from vietnamadminunits.database import query
+
     found: dict[str, Place] = {}
     for row in query("SELECT DISTINCT provinceShort FROM admin_units"):
         name = row["provinceShort"]
