@@ -9,6 +9,7 @@ from functools import cache
 
 from crawler.nlp.gazetteer import place_alternatives, place_pattern, places
 from crawler.nlp.ner import SURNAMES
+from crawler.nlp.scan import compile_scanning
 
 RANKS = (
     "Đại tướng", "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá",
@@ -85,22 +86,24 @@ def org_and_title_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
         rf"|(?<!\w)(?:Phó )?(?:Trưởng phòng|Cục trưởng|Đội trưởng) {_POLICE_UNIT}(?!\w)"
         rf"|(?<!\w)(?:Tổng Bí thư|Thủ tướng Chính phủ|Chủ tịch nước|Đại biểu Quốc hội)(?!\w)"
     )
-    return re.compile(rf"(?<!\w)(?:{org})(?!\w)"), re.compile(title)
+    return compile_scanning(rf"(?<!\w)(?:{org})(?!\w)"), compile_scanning(title)
 
 
-RANK = re.compile(rf"(?<!\w)(?:{_RANK})(?!\w)")
+RANK = compile_scanning(rf"(?<!\w)(?:{_RANK})(?!\w)")
 # A name right after a rank, a title or "đồng chí", or one that starts with a surname.
 _NAME = rf"{_CAP}(?: {_CAP}){{1,3}}"
-NAME_AFTER = re.compile(
+NAME_AFTER = compile_scanning(
     rf"(?:(?:{_RANK})|[Đđ]ồng chí|[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị) (?P<name>{_NAME})"
 )
-SURNAME_NAME = re.compile(
+SURNAME_NAME = compile_scanning(
     rf"(?<!\w)(?:{'|'.join(sorted(SURNAMES, key=len, reverse=True))})(?: {_CAP}){{1,3}}(?!\w)"
 )
-DATE = re.compile(
+# Dates are written in ASCII digits ([0-9], not \d): a match starts with one of a few
+# known characters, which lets the scan skip the rest of the text (crawler.nlp.scan).
+DATE = compile_scanning(
     r"(?<!\w)(?:(?:[Ss]áng|[Cc]hiều|[Tt]rưa|[Tt]ối|[Đđ]êm|[Rr]ạng sáng|[Nn]gày|[Hh]ôm) )?"
-    r"(?:\d{1,2}(?:[-/.]\d{1,2}(?:[-/.]\d{4})?| tháng \d{1,2}(?: năm \d{4})?))(?!\w)"
-    r"|(?<!\w)(?:tháng \d{1,2}(?:[-/]| năm )\d{4}|năm \d{4})(?!\w)"
+    r"(?:[0-9]{1,2}(?:[-/.][0-9]{1,2}(?:[-/.][0-9]{4})?| tháng [0-9]{1,2}(?: năm [0-9]{4})?))(?!\w)"
+    r"|(?<!\w)(?:tháng [0-9]{1,2}(?:[-/]| năm )[0-9]{4}|năm [0-9]{4})(?!\w)"
 )
 
 

@@ -10,6 +10,7 @@ from importlib.metadata import version
 from retrie.trie import Trie
 
 from crawler.cachedir import built_once, source_of
+from crawler.nlp.scan import compile_scanning
 
 _UNIT_PREFIX = re.compile(r"^(?:Tỉnh|Thành phố) ")
 
@@ -72,4 +73,4 @@ def place_pattern() -> re.Pattern[str]:
     """Place names, longest first, as whole words, optionally after their unit word."""
     alternatives = place_alternatives()
     unit = r"(?:(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|xã|phường|thị trấn) )?"
-    return re.compile(rf"(?<!\w){unit}(?P<name>{alternatives})(?!\w)")
+    return compile_scanning(rf"(?<!\w){unit}(?P<name>{alternatives})(?!\w)")
