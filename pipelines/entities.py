@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -96,8 +98,10 @@ class EntitiesPipeline:
         self.workers = workers
         self.batch_size = batch_size
         self.pool: ProcessPoolExecutor | None = None
+        self.started: Future = Future()
         self.waiting: list[tuple[Sources, asyncio.Future]] = []
         self.running = 0
+        self.dispatch_due = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EntitiesPipeline:
@@ -113,6 +117,16 @@ class EntitiesPipeline:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["crawler.nlp.preload"])
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            # Started off the reactor: the first worker waits for the fork server to load
+            # the models (a second or more), and the crawl goes on meanwhile.
+            threading.Thread(target=self._start_workers, daemon=True).start()
+
+    def _start_workers(self) -> None:
+        assert self.pool is not None
+        try:
+            wait([self.pool.submit(os.getpid) for _ in range(self.workers)])
+        finally:
+            self.started.set_result(None)
 
     def close_spider(self) -> None:
         if self.pool:
@@ -123,9 +137,13 @@ class EntitiesPipeline:
         sources = article_texts(item)
         if self.pool:
             # Only the texts cross to the worker: less to pickle than the whole item.
+            if not self.started.done():
+                await asyncio.wrap_future(self.started)
             found = asyncio.get_running_loop().create_future()
             self.waiting.append((sources, found))
-            self._dispatch()
+            if not self.dispatch_due:  # once for all the articles of this loop turn
+                self.dispatch_due = True
+                asyncio.get_running_loop().call_soon(self._dispatch)
             entities = await found
         else:
             entities = texts_entities(sources)
@@ -137,6 +155,7 @@ class EntitiesPipeline:
 
     def _dispatch(self) -> None:
         """Send waiting articles to the workers, a batch each, one more queued behind."""
+        self.dispatch_due = False
         while self.waiting and self.running <= self.workers:
             batch = self.waiting[: self.batch_size]
             del self.waiting[: self.batch_size]
