@@ -35,22 +35,27 @@ def _token_rules() -> tuple[dict[int, str], dict[str, str], re.Pattern[str]]:
     with rules_file.open("rb") as handle:
         rules = pickle.load(handle)
     characters = str.maketrans(rules["character"])
-    tokens = {k: v for k, v in rules["token"].items() if len(k) <= 6 and _WORD.fullmatch(k)}
+    tokens = {k: v for k, v in rules["token"].items() if len(k) <= 6}
     trie = Trie()
-    trie.add(*tokens)
+    trie.add(*(k for k in tokens if _WORD.fullmatch(k)))
     odd = "".join(rules["character"])
     changed = re.compile(rf"(?<!\w)(?:{trie.pattern()}|(?=\w{{0,5}}[{odd}])\w{{1,6}})(?!\w)")
-    return characters, rules["token"], changed
+    return characters, tokens, changed
+
+
+def token_map() -> dict[str, str]:
+    """underthesea's token map (hoà -> hòa, qui -> quy) for tokens of at most 6 characters,
+    the only ones it changes: normalize_token of a token already NFC and without "ð"."""
+    return _token_rules()[1]
 
 
 def normalize_token(token: str) -> str:
     """underthesea's token_normalize: for a token of at most 6 characters, NFC, its
-    character map (ð -> đ), then its token map (hoà -> hòa, qui -> quy)."""
+    character map (ð -> đ), then its token map."""
     if len(token) > 6:
         return token
-    characters, tokens, _ = _token_rules()
-    token = unicodedata.normalize("NFC", token).translate(characters)
-    return tokens.get(token, token)
+    token = unicodedata.normalize("NFC", token).translate(_token_rules()[0])
+    return token_map().get(token, token)
 
 
 def normalize_text(text: str) -> str:

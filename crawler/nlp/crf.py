@@ -30,7 +30,7 @@ from underthesea.pipeline.text_normalize.character_normalize import normalize_ch
 from underthesea.pipeline.word_tokenize.regex_tokenize import regex_patterns_combine
 
 from crawler.cachedir import built_once, source_of
-from crawler.text import normalize_token
+from crawler.text import token_map
 
 _MODELS = Path(underthesea.__file__).parent / "pipeline"
 _WORD_MODEL = _MODELS / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
@@ -337,10 +337,12 @@ def tag_many(texts: Sequence[str]) -> list[list[tuple[str, str, str, str]]]:
     POS and chunk get underthesea's "X" placeholder for the previous tags, as its own
     functions do; NER gets "O" (see crawler.nlp.ner for why).
     """
-    # underthesea's tokenize, with its per-syllable normalization.
+    # underthesea's tokenize: NFC and its character map on the whole text, then each
+    # syllable through its token map (syllables of NFC text are NFC).
+    mapped = token_map()
     syllables = [
-        [normalize_token(m.group()) for m in _SYLLABLE.finditer(normalize_characters_in_text(text))]
-        for text in texts
+        [mapped.get(s, s) for s in map(re.Match.group, _SYLLABLE.finditer(text))]
+        for text in map(normalize_characters_in_text, texts)
     ]
     segmentation = word_model().tag([[s] for s in syllables])
     words = [_words(s, t) for s, t in zip(syllables, segmentation, strict=True)]
