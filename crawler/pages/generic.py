@@ -65,7 +65,7 @@ class GenericListingPage(ListingPage):
         """Links on the same host whose URL has the shape of an article."""
         host = urlsplit(self.url).netloc
         urls = []
-        for href in self.sel.css("a::attr(href)").getall():
+        for href in self.select("a::attr(href)"):
             url = urljoin(self.url, href).split("#")[0]
             parts = urlsplit(url)
             if parts.netloc != host or NOT_ARTICLE_URL.search(url):

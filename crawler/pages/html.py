@@ -11,10 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from crawler.dates import VIETNAM_TZ, parse_datetime
 from crawler.items import Article
@@ -61,9 +63,24 @@ def canonicalize(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, urlencode(query), ""))
 
 
-def _text(node: Selector) -> str:
-    """The node's text (its ::text, read straight from lxml), spaces collapsed."""
-    return " ".join(" ".join(node.root.itertext()).split())
+Node = etree._Element
+
+
+@lru_cache(maxsize=1024)
+def _compiled(css: str) -> etree.XPath:
+    """A CSS selector (with parsel's ::text and ::attr()) compiled to XPath once: parsel
+    translates and lxml compiles a query again at every call."""
+    return etree.XPath(HTMLTranslator().css_to_xpath(css), smart_strings=False)
+
+
+def select(css: str, node: Node) -> list:
+    """The elements (or, for ::text and ::attr(), the strings) a CSS selector finds."""
+    return _compiled(css)(node)
+
+
+def _text(node: Node) -> str:
+    """The node's text (as ::text has it), spaces collapsed."""
+    return " ".join(" ".join(node.itertext()).split())
 
 
 @dataclass
@@ -88,14 +105,27 @@ class HtmlPage:
         """The selector for a field: the site's override, else the family's."""
         return self.selectors.get(name) or getattr(self, name.upper() + "_CSS", "") or ""
 
+    @cached_property
+    def root(self) -> Node:
+        return self.sel.root
+
+    def select(self, css: str, node: Node | None = None) -> list:
+        """What a CSS selector finds in the page, or under one of its nodes."""
+        return select(css, self.root if node is None else node)
+
+    def first(self, css: str) -> str | None:
+        """The first string a ::text or ::attr() selector finds."""
+        found = self.select(css)
+        return found[0] if found else None
+
     def first_text(self, name: str) -> str:
         query = self.css(name)
-        node = self.sel.css(query)[:1] if query else []
+        node = self.select(query)[:1] if query else []
         return _text(node[0]) if node else ""
 
     def meta(self, key: str) -> str | None:
-        value = self.sel.css(f'meta[property="{key}"]::attr(content)').get()
-        return value or self.sel.css(f'meta[name="{key}"]::attr(content)').get()
+        value = self.first(f'meta[property="{key}"]::attr(content)')
+        return value or self.first(f'meta[name="{key}"]::attr(content)')
 
 
 class ArticlePage(HtmlPage):
@@ -123,8 +153,8 @@ class ArticlePage(HtmlPage):
         return self.first_text("lead") or None
 
     @cached_property
-    def body_node(self) -> Selector | None:
-        nodes = self.sel.css(self.css("body")) if self.css("body") else []
+    def body_node(self) -> Node | None:
+        nodes = self.select(self.css("body")) if self.css("body") else []
         return nodes[0] if nodes else None
 
     @cached_property
@@ -134,10 +164,10 @@ class ArticlePage(HtmlPage):
             return []
         skip = f"{self.REMOVE_CSS}, {self.css('caption')}, table"
         # Keep the element proxies alive: lxml reuses them only while they exist.
-        excluded = set(n.root for n in self.body_node.css(skip))
+        excluded = set(self.select(skip, self.body_node))
         blocks = []
-        for node in self.body_node.css("p, h2, h3, h4, li, div:not(:has(p, div))"):
-            if excluded.intersection([node.root, *node.root.iterancestors()]):
+        for node in self.select("p, h2, h3, h4, li, div:not(:has(p, div))", self.body_node):
+            if excluded.intersection([node, *node.iterancestors()]):
                 continue
             text = _text(node)
             if text and not CLUTTER.match(text) and text not in blocks:
@@ -157,8 +187,8 @@ class ArticlePage(HtmlPage):
         return [], self.paragraphs
 
     @cached_property
-    def container(self) -> Selector | None:
-        nodes = self.sel.css(self.CONTAINER_CSS) if self.CONTAINER_CSS else []
+    def container(self) -> Node | None:
+        nodes = self.select(self.CONTAINER_CSS) if self.CONTAINER_CSS else []
         return nodes[0] if nodes else self.body_node
 
     @property
@@ -166,12 +196,12 @@ class ArticlePage(HtmlPage):
         images = []
         if self.container is None:
             return images
-        for img in self.container.css("img"):
+        for img in self.select("img", self.container):
             src = img.attrib.get("src") or img.attrib.get("data-src")
             if not src or src.startswith("data:"):
                 continue
             holder = img.xpath("ancestor::figure[1] | ancestor::table[1]")
-            caption_nodes = holder[0].css(self.css("caption")) if holder else []
+            caption_nodes = self.select(self.css("caption"), holder[0]) if holder else []
             caption = _text(caption_nodes[0]) if caption_nodes else ""
             images.append({"url": urljoin(self.url, src), "caption": caption})
         return images
@@ -180,7 +210,7 @@ class ArticlePage(HtmlPage):
     def captions(self) -> list[str]:
         if self.container is None:
             return []
-        texts = [_text(n) for n in self.container.css(self.css("caption"))]
+        texts = [_text(n) for n in self.select(self.css("caption"), self.container)]
         return list(dict.fromkeys(t for t in texts if t))
 
     @property
@@ -190,14 +220,14 @@ class ArticlePage(HtmlPage):
 
     def markup_date(self) -> tuple[datetime, str] | None:
         if self.css("date"):
-            node = self.sel.css(self.css("date"))[:1]
+            node = self.select(self.css("date"))[:1]
             if node:
                 value = node[0].attrib.get("datetime") or _text(node[0])
                 if parsed := self._site_format(value) or parse_datetime(value):
                     return parsed
         for candidate in (
             self.meta("article:published_time"),
-            self.sel.css("time[datetime]::attr(datetime)").get(),
+            self.first("time[datetime]::attr(datetime)"),
         ):
             if parsed := parse_datetime(candidate):
                 return parsed
@@ -227,18 +257,18 @@ class ArticlePage(HtmlPage):
 
     @property
     def tags(self) -> list[str]:
-        found = self.sel.css('meta[property="article:tag"]::attr(content)').getall()
-        found += [_text(n) for n in self.sel.css(self.css("tags"))]
+        found = self.select('meta[property="article:tag"]::attr(content)')
+        found += [_text(n) for n in self.select(self.css("tags"))]
         return list(dict.fromkeys(t.strip() for t in found if t.strip()))
 
     @property
     def canonical_url(self) -> str:
-        link = self.sel.css('link[rel="canonical"]::attr(href)').get() or self.meta("og:url")
+        link = self.first('link[rel="canonical"]::attr(href)') or self.meta("og:url")
         return canonicalize(urljoin(self.url, link) if link else self.url)
 
     @property
     def language(self) -> str:
-        return (self.sel.css("html::attr(lang)").get() or "vi").split("-")[0].lower()
+        return (self.first("html::attr(lang)") or "vi").split("-")[0].lower()
 
     def is_article(self) -> bool:
         """A headline and enough body text; listings, tag pages and forms have neither."""
@@ -279,14 +309,14 @@ class ListingPage(HtmlPage):
 
     def article_urls(self) -> list[str]:
         """Absolute URLs of the article links, in page order, without repeats."""
-        hrefs = self.sel.css(f"{self.css('listing')}")
+        hrefs = self.select(self.css("listing"))
         urls = [urljoin(self.url, a.attrib.get("href", "")) for a in hrefs if a.attrib.get("href")]
         return list(dict.fromkeys(u for u in urls if not NOT_ARTICLE_URL.search(u)))
 
     def next_urls(self) -> list[str]:
         """Further listing pages to follow (a rel=next link, or numbered page links)."""
         urls = []
-        for link in self.sel.css(self.css("next")):
+        for link in self.select(self.css("next")):
             href = link.attrib.get("href", "")
             if not href or href.startswith(("javascript", "#")):
                 continue
