@@ -6,10 +6,13 @@ import importlib.util
 import pickle
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from retrie.trie import Trie
+
+from crawler.scan import compile_scanning
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Runs of spaces, and any other space character: what is not already one plain space.
@@ -19,14 +22,23 @@ _WORD = re.compile(r"\w+")
 _TOKEN_RULES = "pipeline/text_normalize/tn_rules_2023_07_14.bin"
 
 
+@dataclass(frozen=True)
+class _TokenRules:
+    characters: str  # characters the character map replaces (ð)
+    translation: dict[int, str]  # the character map, for str.translate
+    tokens: dict[str, str]  # the token map, tokens of at most 6 characters
+    mapped: re.Pattern[str]  # the words in the token map
+    odd_words: re.Pattern[str]  # the words of at most 6 characters with a mapped character
+
+
 @cache
-def _token_rules() -> tuple[dict[int, str], dict[str, str], re.Pattern[str]]:
+def _token_rules() -> _TokenRules:
     """underthesea's token normalization rules, read from its rules file.
 
     Read here, not through underthesea's module: importing underthesea costs the crawl
-    process half a second and imports it does not otherwise need. The pattern finds the
-    only words the rules change: words of at most 6 characters that are in the token map
-    or hold "ð".
+    process half a second and imports it does not otherwise need. Two patterns find the
+    only words the rules change, words of at most 6 characters: those in the token map,
+    and those that hold "ð".
     """
     package = importlib.util.find_spec("underthesea")
     if package is None or package.origin is None:
@@ -34,19 +46,23 @@ def _token_rules() -> tuple[dict[int, str], dict[str, str], re.Pattern[str]]:
     rules_file = Path(package.origin).parent / _TOKEN_RULES
     with rules_file.open("rb") as handle:
         rules = pickle.load(handle)
-    characters = str.maketrans(rules["character"])
+    odd = "".join(rules["character"])
     tokens = {k: v for k, v in rules["token"].items() if len(k) <= 6}
     trie = Trie()
-    trie.add(*(k for k in tokens if _WORD.fullmatch(k)))
-    odd = "".join(rules["character"])
-    changed = re.compile(rf"(?<!\w)(?:{trie.pattern()}|(?=\w{{0,5}}[{odd}])\w{{1,6}})(?!\w)")
-    return characters, tokens, changed
+    trie.add(*(k for k in tokens if _WORD.fullmatch(k) and not set(k) & set(odd)))
+    return _TokenRules(
+        characters=odd,
+        translation=str.maketrans(rules["character"]),
+        tokens=tokens,
+        mapped=compile_scanning(rf"(?<!\w)(?:{trie.pattern()})(?!\w)"),
+        odd_words=re.compile(rf"(?<!\w)(?=\w{{0,5}}[{odd}])\w{{1,6}}(?!\w)"),
+    )
 
 
 def token_map() -> dict[str, str]:
     """underthesea's token map (hoà -> hòa, qui -> quy) for tokens of at most 6 characters,
     the only ones it changes: normalize_token of a token already NFC and without "ð"."""
-    return _token_rules()[1]
+    return _token_rules().tokens
 
 
 def normalize_token(token: str) -> str:
@@ -54,14 +70,17 @@ def normalize_token(token: str) -> str:
     character map (ð -> đ), then its token map."""
     if len(token) > 6:
         return token
-    token = unicodedata.normalize("NFC", token).translate(_token_rules()[0])
+    token = unicodedata.normalize("NFC", token).translate(_token_rules().translation)
     return token_map().get(token, token)
 
 
 def normalize_text(text: str) -> str:
     """NFC, modern tone-mark placement (hoà -> hòa), no invisible chars, single spaces."""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    text = _token_rules()[2].sub(lambda m: normalize_token(m.group()), text)
+    rules = _token_rules()
+    text = rules.mapped.sub(lambda m: rules.tokens[m.group()], text)
+    if any(char in text for char in rules.characters):
+        text = rules.odd_words.sub(lambda m: normalize_token(m.group()), text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -9,7 +9,7 @@ from functools import cache
 
 from crawler.nlp.gazetteer import place_alternatives, place_pattern, places
 from crawler.nlp.ner import SURNAMES
-from crawler.nlp.scan import compile_scanning
+from crawler.scan import compile_scanning
 
 RANKS = (
     "Đại tướng", "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá",
@@ -99,7 +99,7 @@ SURNAME_NAME = compile_scanning(
     rf"(?<!\w)(?:{'|'.join(sorted(SURNAMES, key=len, reverse=True))})(?: {_CAP}){{1,3}}(?!\w)"
 )
 # Dates are written in ASCII digits ([0-9], not \d): a match starts with one of a few
-# known characters, which lets the scan skip the rest of the text (crawler.nlp.scan).
+# known characters, which lets the scan skip the rest of the text (crawler.scan).
 DATE = compile_scanning(
     r"(?<!\w)(?:(?:[Ss]áng|[Cc]hiều|[Tt]rưa|[Tt]ối|[Đđ]êm|[Rr]ạng sáng|[Nn]gày|[Hh]ôm) )?"
     r"(?:[0-9]{1,2}(?:[-/.][0-9]{1,2}(?:[-/.][0-9]{4})?| tháng [0-9]{1,2}(?: năm [0-9]{4})?))(?!\w)"

@@ -10,7 +10,7 @@ from importlib.metadata import version
 from retrie.trie import Trie
 
 from crawler.cachedir import built_once, source_of
-from crawler.nlp.scan import compile_scanning
+from crawler.scan import compile_scanning
 
 _UNIT_PREFIX = re.compile(r"^(?:Tỉnh|Thành phố) ")
 

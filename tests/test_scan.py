@@ -8,7 +8,7 @@ import pytest
 
 from crawler.nlp import domain
 from crawler.nlp.gazetteer import place_pattern
-from crawler.nlp.scan import compile_scanning, first_chars
+from crawler.scan import compile_scanning, first_chars
 from tests.test_nlp_crf import TEXTS
 
 
