@@ -188,7 +188,7 @@ ABBREVIATIONS = {
     "PA05": "Phòng An ninh mạng và phòng chống tội phạm sử dụng công nghệ cao",
     "PA08": "Phòng Quản lý xuất nhập cảnh",
 }  # fmt: skip
-_ABBREVIATION = re.compile(r"(?<!\w)(" + "|".join(ABBREVIATIONS) + r")(?!\w)")
+_ABBREVIATION = compile_scanning(r"(?<!\w)(" + "|".join(ABBREVIATIONS) + r")(?!\w)")
 
 
 def expand_abbreviations(text: str) -> list[str]:
