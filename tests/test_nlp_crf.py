@@ -95,3 +95,13 @@ def test_compiled_models_are_cached_and_a_broken_cache_is_rebuilt(
     assert crf.cached(path, build).tag(sentence) == first.tag(sentence)
     assert len(builds) == 2
     assert f"cached {stored} is unreadable" in caplog.text
+
+
+def test_syllables_are_underthesea_tokenize_even_on_odd_text() -> None:
+    odd = ["TP. Hà Nội", "a TP.", "Th sau", "ThaSố", "x:D", ":D x", "H'Mông 43H-0530",
+           "v.v... ==> ", "e-mail: a@b.vn http://x.vn/a_(b)", "1.000,5 12/3/2024 10:20:30",
+           "ThS. Th.S Nguyễn", "\u00a0a\u2003b\n c", "a\u0301b c", "NĐ-CP", "T.Ư", "°C 3x4",
+           "chào:)) bạn", "Đ&Đ"]  # fmt: skip
+    for text in TEXTS + odd:
+        syllables = crf.split_syllables(crf.normalize_characters_in_text(text))
+        assert syllables == tokenize(text, use_token_normalize=False), text

@@ -37,6 +37,9 @@ _WORD_MODEL = _MODELS / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
 # underthesea's syllable tokenizer: each match is a token (its tokenize looks up which
 # named group matched, and returns that group's text: the whole match).
 _SYLLABLE = re.compile(regex_patterns_combine, re.VERBOSE | re.UNICODE)
+# Its abbreviations Th.S and Th.s have an unescaped dot: the only token that can cross a
+# space, or end inside a run of letters.
+_ANY_DOT = re.compile(r"Th.[Ss]")
 _TEMPLATE = re.compile(r"T\[(-?\d+)(?:,(-?\d+))?\](?:\[(\d+)\])?(?:\.(\w+))?$")
 # Each sentence is read between pads, so that a window leaving the sentence holds a pad:
 # strings no token can be (tokens never hold a newline). PAD is wide enough for every
@@ -331,6 +334,31 @@ def _words(syllables: list[str], tags: list[str]) -> list[str]:
     return words
 
 
+def split_syllables(text: str) -> list[str]:
+    r"""underthesea's tokenize of a text its character normalization has been through
+    (NFC, ð -> đ), without the token normalization; three times faster.
+
+    Every alternative of its pattern before \w+ needs a digit, a mark or punctuation
+    (but Th.S), and none matches a space: so a space-separated run of letters is one
+    token, and only the other runs go through the pattern, read in place.
+    """
+    if _ANY_DOT.search(text):
+        return [m.group() for m in _SYLLABLE.finditer(text)]
+    tokens: list[str] = []
+    position = 0
+    for run in text.split():
+        if run.isalpha():
+            tokens.append(run)
+            continue
+        start = text.find(run, position)
+        position = start + len(run)
+        for match in _SYLLABLE.finditer(text, start):
+            if match.start() >= position:
+                break
+            tokens.append(match.group())
+    return tokens
+
+
 def tag_many(texts: Sequence[str]) -> list[list[tuple[str, str, str, str]]]:
     """(word, POS, chunk, NER) for each word of each text, every text decoded together.
 
@@ -341,7 +369,7 @@ def tag_many(texts: Sequence[str]) -> list[list[tuple[str, str, str, str]]]:
     # syllable through its token map (syllables of NFC text are NFC).
     mapped = token_map()
     syllables = [
-        [mapped.get(s, s) for s in map(re.Match.group, _SYLLABLE.finditer(text))]
+        [mapped.get(s, s) for s in split_syllables(text)]
         for text in map(normalize_characters_in_text, texts)
     ]
     segmentation = word_model().tag([[s] for s in syllables])
