@@ -40,10 +40,11 @@ class Entity:
 
 
 def _is_person_name(word: str, pos: str) -> bool:
+    if pos != "Np":
+        return False
     syllables = word.split()
     return (
-        pos == "Np"
-        and 2 <= len(syllables) <= 5
+        2 <= len(syllables) <= 5
         and syllables[0] in SURNAMES
         and all(s[:1].isupper() for s in syllables)
     )
