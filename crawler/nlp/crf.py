@@ -48,9 +48,9 @@ _BOS, _EOS, PAD = "\n<BOS>", "\n<EOS>", 3
 # Distinct windows remembered per window family before the older half is forgotten:
 # bounds memory on an endless stream of new word pairs (~170 bytes a window, 17 families;
 # the weight rows are bounded by the model's size). On a replay of 5,000 generated
-# seed-size articles 100,000 was 9% faster than 50,000, an entity worker peaking at
-# 350 MB instead of about 250.
-MEMO_LIMIT = 100_000
+# seed-size articles 100,000 was no faster (31.5 against 31.2 articles/s, within the
+# noise), an entity worker peaking at 350 MB instead of 290.
+MEMO_LIMIT = 50_000
 
 Key = str | tuple[str, ...]
 Values = Callable[[str | None, str], str]
