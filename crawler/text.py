@@ -84,22 +84,21 @@ def normalize_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-class _FoldTable(dict):
-    """str.translate table from each non-ASCII character to its unaccented letter,
-    filled as characters are met (đ is a letter of its own to Unicode, folded to d)."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        if char in "đĐ":
-            folded = "d" if char == "đ" else "D"
-        else:
-            base = unicodedata.normalize("NFD", char)[0]
-            folded = base if base.isascii() else char
-        self[code] = folded
-        return folded
+def _folded(char: str) -> str:
+    """A character without its accents when its base letter is ASCII (đ is a letter of
+    its own to Unicode, folded to d), else itself."""
+    if char in "đĐ":
+        return "d" if char == "đ" else "D"
+    base = unicodedata.normalize("NFD", char)[0]
+    return base if base.isascii() else char
 
 
-_FOLD = _FoldTable()
+@cache
+def _fold_table() -> str:
+    """str.translate table of the Basic Multilingual Plane, indexed by code point: a
+    string translates faster than a dict (characters past it are kept, as none of them
+    has an ASCII base letter)."""
+    return "".join(_folded(chr(code)) for code in range(0x10000))
 
 
 def fold(text: str) -> str:
@@ -108,7 +107,7 @@ def fold(text: str) -> str:
     Keeping the length lets Elasticsearch highlight the accented text from matches on
     the folded copy: both have the same offsets.
     """
-    return text if text.isascii() else text.translate(_FOLD)
+    return text if text.isascii() else text.translate(_fold_table())
 
 
 def split_paragraphs(text: str) -> list[str]:
