@@ -97,17 +97,14 @@ class HtmlPage:
     def html(self) -> str:
         return decode_html(self.body, self.encoding)
 
-    @cached_property
-    def sel(self) -> Selector:
-        return Selector(text=self.html)
-
     def css(self, name: str) -> str:
         """The selector for a field: the site's override, else the family's."""
         return self.selectors.get(name) or getattr(self, name.upper() + "_CSS", "") or ""
 
     @cached_property
     def root(self) -> Node:
-        return self.sel.root
+        """The parsed document (parsel's lxml parser settings)."""
+        return Selector(text=self.html).root
 
     def select(self, css: str, node: Node | None = None) -> list:
         """What a CSS selector finds in the page, or under one of its nodes."""
