@@ -1,65 +1,120 @@
 """Entities of a text: the police-domain rules first, underthesea's NER for the rest,
-and the links between people and their ranks and titles."""
+nested entities under the one that holds them, and people linked to their ranks and titles.
+
+The list is flat: outermost mentions in text order, each followed by the mentions inside
+it, which carry ``inside`` (the index of the one that holds them).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from crawler.nlp.domain import Mention, rule_mentions
+from crawler.nlp import lexicon
+from crawler.nlp.domain import (
+    Mention,
+    canonical_place,
+    credit_spans,
+    masked_name,
+    rule_mentions,
+)
 from crawler.nlp.ner import Entity, entities_of
+from crawler.text import normalize_token, parse_credit
 
 ENTITY_TYPES = ("PER", "ORG", "LOC", "TITLE", "RANK", "DATE")
-# When rules overlap, the longer span wins; on equal length, this order.
-_PRIORITY = {"TITLE": 0, "ORG": 1, "LOC": 2, "RANK": 3, "DATE": 4, "PER": 5}
-_GAP_BEFORE = re.compile(r"^(?:\s*,?\s*(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)?\s*)$")
-_GAP_AFTER = re.compile(r"^\s*[,-–]?\s*$")
+
+
+def _priority(mention: Mention) -> int:
+    """On equal length: a role before its organisation, a typed place before a cued name,
+    a cued name before a bare place name ("Chủ tịch Hồ Chí Minh"), a place before a name
+    found by its surname alone ("Hà Giang")."""
+    if mention.type == "PER":
+        return 3 if mention.role == "cued" else 7
+    if mention.type == "LOC":
+        return 4 if mention.role == "bare" else 2
+    return {"TITLE": 0, "ORG": 1, "RANK": 5, "DATE": 6}[mention.type]
 
 
 def _resolve(candidates: list[Mention]) -> list[Mention]:
-    """Non-overlapping mentions: longest first, then by type priority."""
+    """Non-overlapping mentions: longest first, then by priority."""
     chosen: list[Mention] = []
-    for mention in sorted(candidates, key=lambda m: (-(m.end - m.start), _PRIORITY[m.type])):
+    for mention in sorted(candidates, key=lambda m: (m.start - m.end, _priority(m))):
         if not any(mention.overlaps(kept) for kept in chosen):
             chosen.append(mention)
     return sorted(chosen, key=lambda m: m.start)
 
 
+_UPPER_WORD = re.compile(r"^[A-ZĐ0-9&]+$")
+
+
 def _plausible(entity: Mention) -> bool:
-    """underthesea's leftovers worth keeping: no one-syllable Vietnamese words typed as
-    names ("Toàn", "Cờ", "Khối"), no acronym as a person ("GDP"), nothing with digits
-    ("COVID-19")."""
-    if any(c.isdigit() for c in entity.text) or (entity.type == "PER" and entity.text.isupper()):
+    """underthesea's leftovers worth keeping: capitalised, no digits ("COVID-19"), no
+    one-syllable Vietnamese word typed as a name ("Toàn", "Cờ"), no acronym as a person or
+    a place ("GDP", "TTATGT"), no year of the sixty-year cycle ("Bính Ngọ")."""
+    text = entity.text
+    if not text[:1].isupper() or any(c.isdigit() for c in text) or masked_name(text):
         return False
-    return " " in entity.text or entity.text.isascii()
+    if entity.type in ("PER", "LOC") and _UPPER_WORD.match(text.replace(" ", "")):
+        return False
+    if text in lexicon.CYCLE_YEARS:
+        return False
+    return " " in text or text.isascii()
+
+
+_BEFORE_PERSON = re.compile(r"^(?:\s*,?\s*(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)?\s*)$")
+_AFTER_PERSON = re.compile(r"^\s*[,–-]?\s*$")
+_BETWEEN_TITLES = re.compile(r"^\s*[,;]\s*$")
 
 
 def _link(text: str, mentions: list[Mention]) -> None:
-    """Give each person the rank and title written next to their name."""
+    """Give each person the rank and titles written next to their name: before it ("Đại
+    tá A, Giám đốc ...") or after it ("A - Bí thư Tỉnh ủy", "A, Thứ trưởng, Thủ trưởng ...")."""
     for index, person in enumerate(mentions):
         if person.type != "PER":
             continue
         cursor = person.start
         for previous in reversed(mentions[:index]):
-            if not _GAP_BEFORE.match(text[previous.end : cursor]):
+            if not _BEFORE_PERSON.match(text[previous.end : cursor]):
                 break
             if previous.type in ("RANK", "TITLE") and previous.type.lower() not in person.attrs:
                 person.attrs[previous.type.lower()] = previous.text
                 cursor = previous.start
             else:
                 break
-        following = mentions[index + 1] if index + 1 < len(mentions) else None
-        if (
-            following is not None
-            and following.type == "TITLE"
-            and "title" not in person.attrs
-            and _GAP_AFTER.match(text[person.end : following.start])
+        cursor, gap = person.end, _AFTER_PERSON
+        for following in mentions[index + 1 :]:
+            if following.type != "TITLE" or not gap.match(text[cursor : following.start]):
+                break
+            person.attrs.setdefault("title", following.text)
+            cursor, gap = following.end, _BETWEEN_TITLES
+
+
+def _linked_titles(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Bare titles ("Thứ trưởng", "Bộ trưởng") only where they name a person's role: right
+    before the name (a rank between) or after it, or in a chain of that person's titles."""
+    kept = []
+    for index, mention in enumerate(mentions):
+        if mention.role != "bare_title":
+            kept.append(mention)
+            continue
+        after = mentions[index + 1 : index + 3]
+        before = kept[-1] if kept else None
+        if any(m.type == "PER" for m in after[:1]) or (
+            len(after) == 2 and after[0].type == "RANK" and after[1].type == "PER"
         ):
-            person.attrs["title"] = following.text
+            if _BEFORE_PERSON.match(text[mention.end : after[0].start]):
+                kept.append(mention)
+                continue
+        if before is not None and before.type in ("PER", "TITLE"):
+            gap = text[before.end : mention.start]
+            if _AFTER_PERSON.match(gap) or _BETWEEN_TITLES.match(gap):
+                kept.append(mention)
+    return kept
 
 
 def extract(text: str) -> list[Mention]:
-    """Typed, non-overlapping mentions of one paragraph, people linked to their roles."""
+    """Typed mentions of one paragraph, outermost first with their nested mentions, people
+    linked to their roles."""
     return extract_many([text])[0]
 
 
@@ -68,20 +123,86 @@ def extract_many(texts: Sequence[str]) -> list[list[Mention]]:
     return [_mentions(text, base) for text, base in zip(texts, entities_of(texts), strict=True)]
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _matching_view(text: str) -> str:
+    """The text with old-style tone marks moved ("Tỉnh uỷ" -> "Tỉnh ủy"), where that keeps
+    every offset: the rules are written in the modern spelling."""
+
+    def modern(match: re.Match[str]) -> str:
+        word = match.group()
+        new = normalize_token(word)
+        return new if len(new) == len(word) else word
+
+    return _WORD.sub(modern, text)
+
+
+# "Theo Đình Thuấn (CAND)": a byline closing the article.
+_BYLINE = re.compile(r"^\s*Theo [^,.:;]{2,40} \([A-ZĐ.]{2,10}\)\.?\s*$")
+
+
 def _mentions(text: str, entities: list[Entity]) -> list[Mention]:
-    if not text.strip():
+    if not text.strip() or parse_credit(text) is not None or _BYLINE.match(text):
         return []
-    rules = _resolve(rule_mentions(text))
+    view = _matching_view(text)
+    credits = credit_spans(view)
+
+    def in_credit(m: Mention | Entity) -> bool:
+        return any(start < m.end and m.start < end for start, end in credits)
+
+    found = [m for m in rule_mentions(view) if not in_credit(m)]
+    masked = [m for m in found if m.role == "masked"]
+    rules = _resolve([m for m in found if m.role != "masked"])
     base = [
-        Mention(e.text, e.type, e.start, e.end) for e in entities if e.type in ("PER", "ORG", "LOC")
+        Mention(text[e.start : e.end], e.type, e.start, e.end)
+        for e in entities
+        if e.type in ("PER", "ORG", "LOC") and not in_credit(e)
     ]
-    extra = [m for m in base if _plausible(m) and not any(m.overlaps(r) for r in rules)]
-    mentions = sorted(rules + extra, key=lambda m: m.start)
-    _link(text, mentions)
-    return mentions
+    extra = [
+        m for m in base if _plausible(m) and not any(m.overlaps(r) for r in rules + masked)
+    ]
+    outer = _linked_titles(view, sorted(rules + extra, key=lambda m: m.start))
+    _link(view, outer)
+    for mention in _walk(outer):  # the original text, not the matching view
+        mention.text = text[mention.start : mention.end]
+    return _flatten(outer)
+
+
+def _walk(mentions: list[Mention]) -> list[Mention]:
+    return [m for top in mentions for m in [top, *_walk(top.children)]]
+
+
+def _flatten(outer: list[Mention]) -> list[Mention]:
+    """Outermost mentions in order, each followed by those inside it (depth first)."""
+    flat: list[Mention] = []
+
+    def add(mention: Mention, holder: int | None) -> None:
+        mention.inside = holder
+        flat.append(mention)
+        index = len(flat) - 1
+        for child in sorted(mention.children, key=lambda m: m.start):
+            add(child, index)
+
+    for mention in outer:
+        add(mention, None)
+    return flat
+
+
+_PLACE_TYPE = re.compile(
+    r"^(?:(?:thành phố|tỉnh|huyện|quận|thị xã|thị trấn|xã|phường|đặc khu|tp)\s+"
+    r"|(?:TP|Tp|TX|TT|H|P|Q)\.\s*|TP\s+)",
+    re.IGNORECASE,
+)
 
 
 def normalized(mention: Mention) -> str:
-    """How a mention is filed: single spaces, and for people no honorific."""
+    """How a mention is filed: single spaces; a person without honorific; an
+    administrative place by its name alone ("xã Tân Lập" -> "Tân Lập", "TP.HCM" -> "Hồ Chí
+    Minh"); other places keep their type word ("quốc lộ 1A", "đường Nguyễn Trãi")."""
     name = " ".join(mention.text.split())
+    if mention.type == "LOC" and mention.role == "typed":
+        return name
+    if mention.type == "LOC":
+        return mention.canonical or canonical_place(_PLACE_TYPE.sub("", name))
     return re.sub(r"^(?:đồng chí|Đồng chí) ", "", name)
