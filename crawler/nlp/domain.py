@@ -20,7 +20,7 @@ from crawler.scan import compile_scanning
 
 _UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper())
 _LOWER = "a-z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.islower())
-_CAP = rf"[{_UPPER}][{_LOWER}]*(?:['’-][{_UPPER}{_LOWER}][{_LOWER}]*)*"  # H'Mông, Hang-seo
+_CAP = rf"[{_UPPER}][{_LOWER}]*(?:['’][{_UPPER}{_LOWER}][{_LOWER}]*|-[{_LOWER}]+)*"  # H'Mông, Hang-seo
 _ABBR = rf"[{_UPPER}](?:[{_UPPER}0-9]|&[{_UPPER}])+"  # CSGT, PC02, C46, PCCC&CNCH
 _NUM = r"[0-9]+[A-Za-z]?(?:/[0-9]+)?"  # quận 6, quốc lộ 1A, đường 30/4
 _B, _E = r"(?<![\w])", r"(?![\w])"
@@ -51,8 +51,9 @@ _NAMED_HEADS = _alternatives(lexicon.NAMED_HEADS)
 _ORG_START = rf"(?:{_FIXED}|{_PLACE_HEADS}|{_NAMED_HEADS}|{_RANK}|Đồng chí){_E}"
 _PAREN_ABBR = rf"\({_ABBR}\)"
 _CONNECTOR = _alternatives(lexicon.UNIT_CONNECTORS)
+_CAPITALISED = _alternatives(lexicon.CAPITALISED_UNIT_WORDS)
 _DESC_WORD = (
-    rf"(?:(?:{_VOCAB}){_E}|(?:{_CONNECTOR}) (?=(?:{_VOCAB}){_E})|(?!{_ORG_START}){_CAP}|{_ABBR}"
+    rf"(?:(?:{_VOCAB}|{_CAPITALISED}){_E}|(?:{_CONNECTOR}) (?=(?:{_VOCAB}){_E})|(?!{_ORG_START}){_CAP}|{_ABBR}"
     rf"|số [0-9]+{_E}|[0-9]+{_E}|[IVX]+{_E})"
 )
 _DESC_NEXT = rf"(?:(?:{_VOCAB}){_E}|{_ABBR})"
@@ -72,9 +73,9 @@ _CODE = r"(?:C|PC|PA|PK|PV|PH|PX|PE|A|K|V|X|H|T)[0-9]{2}"
 _ORG_SEGMENT = (
     rf"{_B}(?:(?P<fixed>{_FIXED})"
     rf"|(?P<place_head>(?:{_PLACE_HEADS}|công an|ủy ban nhân dân)(?: {_PAREN_ABBR})?(?: cấp cao tại)?)(?= (?:{_ADMIN}|{_ADMIN_ABBR}|[{_UPPER}]))"
+    rf"|(?P<unit_head>{_UNIT_HEADS})(?= {_ORG_START})"
     rf"|(?P<named>(?:{_NAMED_HEADS})(?: {_PAREN_ABBR})? {_DESC})"
     rf"|(?P<lowered>(?:{_LOWER_HEADS}) (?!{_ORG_START})(?=[{_UPPER}]){_DESC})"
-    rf"|(?P<unit_head>{_UNIT_HEADS})"
     rf"|(?P<code>{_CODE})"
     rf"){_E}"
 )
@@ -264,6 +265,7 @@ def _org_segments(text: str) -> list[Mention]:
     return segments
 
 
+_GENERIC = re.compile(r"(?:chức danh|lực lượng|các|những|mỗi|từng|[0-9]+|làm|là) $")
 _GAP_ABBR = re.compile(rf" {_PAREN_ABBR} ")
 
 
@@ -307,6 +309,8 @@ def _build(text: str, chain: list[Mention]) -> Mention | None:
     ends on a head that needs more ("Công an" alone, "Ban Chỉ huy")."""
     if chain[-1].role in ("place_head", "unit_head"):
         return None
+    if chain[-1].role == "level" and _GENERIC.search(text[max(0, chain[0].start - 12) : chain[0].start]):
+        return None  # "các chức danh Công an xã", "lực lượng Công an xã": no one unit
     if len(chain) == 1:
         return chain[0] if chain[0].role != "level" else None
     mention = _span(text, "ORG", chain[0].start, chain[-1].end, role="built")
@@ -356,6 +360,8 @@ def _titles(text: str, orgs: list[Mention]) -> list[Mention]:
             mention = _span(text, "TITLE", start, end, role="bare_title")
         else:
             continue
+        if text[start].islower() and org is not None and not org.children:
+            mention.role = "bare_title"  # "trưởng công an xã": a role only beside a person
         found.append(mention)
     return found
 

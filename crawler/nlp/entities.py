@@ -58,7 +58,15 @@ def _plausible(entity: Mention) -> bool:
         return False
     if text in lexicon.CYCLE_YEARS:
         return False
-    return " " in text or text.isascii()
+    if " " not in text:  # one word: a foreign name, not a Vietnamese syllable ("Khoa")
+        return text.isascii() and not _SYLLABLE.fullmatch(text.lower())
+    return True
+
+
+# A Vietnamese syllable written without its marks: onset, vowels, final consonant.
+_SYLLABLE = re.compile(
+    r"(?:ngh|ch|gh|gi|kh|ng|nh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
+)
 
 
 _BEFORE_PERSON = re.compile(r"^(?:\s*,?\s*(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)?\s*)$")

@@ -86,7 +86,7 @@ UNIT_WORDS = (
     "cấp cao", "quốc tế", "cửa khẩu", "rừng", "phòng hộ", "lâm nghiệp", "lâm sản", "đối ngoại",
     "chính trị", "nội bộ", "văn hóa", "văn hoá", "thể thao", "du lịch", "lao động",
     "thương binh", "tuyên giáo", "dân vận", "kiểm tra", "kiểm sát", "thanh tra", "công nghiệp",
-    "trách nhiệm hữu hạn", "cổ phần", "một thành viên", "đại diện", "cảnh vệ", "cảnh sát biển",
+    "trách nhiệm hữu hạn", "cổ phần", "một thành viên", "cảnh vệ", "cảnh sát biển",
     "pháp chế", "truyền thông", "tài nguyên", "nông nghiệp", "phát triển", "nông thôn",
     "đầu tư", "khoa học", "ngoại giao", "dân tộc", "tôn giáo", "quốc phòng", "chữa bệnh",
     "đa khoa", "trung ương", "phụ nữ", "cựu chiến binh", "nông dân", "liên hiệp", "thanh niên",
@@ -112,14 +112,14 @@ ADMIN_ABBREVIATIONS = ("TP.", "TP", "Tp.", "TX.", "TX", "TT.", "H.", "P.", "Q.")
 
 COUNTRIES = (
     "Việt Nam", "Lào", "Campuchia", "Trung Quốc", "Mỹ", "Hoa Kỳ", "Nhật Bản", "Hàn Quốc",
-    "Triều Tiên", "Thái Lan", "Nga", "Pháp", "Đức", "Ý", "Italy", "Úc", "Australia", "Ấn Độ",
+    "Triều Tiên", "Thái Lan", "Nga", "Pháp", "Italy", "Australia", "Ấn Độ",
     "Singapore", "Malaysia", "Indonesia", "Philippines", "Myanmar", "Đài Loan", "Hồng Kông",
-    "Canada", "Ukraine", "Israel", "Iran", "Iraq", "Anh Quốc", "Tây Ban Nha", "Bồ Đào Nha",
-    "Hà Lan", "Bỉ", "Thụy Sĩ", "Thụy Điển", "Na Uy", "Đan Mạch", "Ba Lan", "Séc", "Hungary",
+    "Canada", "Ukraine", "Israel", "Iran", "Iraq", "Anh Quốc", "nước Anh", "nước Đức", "nước Ý", "Tây Ban Nha", "Bồ Đào Nha",
+    "Hà Lan", "Thụy Sĩ", "Thụy Điển", "Na Uy", "Đan Mạch", "Ba Lan", "Séc", "Hungary",
     "Brazil", "Argentina", "Mexico", "Ai Cập", "Nam Phi", "Thổ Nhĩ Kỳ", "Saudi Arabia",
     "Qatar", "UAE", "Pakistan", "Bangladesh", "Nepal", "Mông Cổ", "New Zealand", "Cuba",
     "Venezuela", "Chile", "Colombia", "Peru", "Nigeria", "Kenya", "Syria", "Lebanon",
-    "Afghanistan", "Brunei", "Đông Timor", "Triều Tiên", "Belarus", "Áo", "Hy Lạp", "Romania",
+    "Afghanistan", "Brunei", "Đông Timor", "Belarus", "Hy Lạp", "Romania",
     "Bulgaria", "Serbia", "Croatia", "Phần Lan", "Ireland", "Scotland", "Bắc Kinh", "Tokyo",
     "Seoul", "Washington", "Moscow", "Paris", "London", "Berlin", "Bangkok", "Viêng Chăn",
     "Phnom Penh", "Kuala Lumpur", "Jakarta", "Manila", "New York", "Thượng Hải", "Quảng Châu",
@@ -153,6 +153,13 @@ SURNAMES = frozenset(
     Tẩn Chảo Sần Quàng Cà Lường Điêu Bế Ma La Cấn Khuất Nghiêm Ninh Lại Trình Lã Bạch Thạch
     Danh Kha Hảng Hàng Mông Ly Vi Hầu Mẫn Ông Diệp Doãn Khúc Lục Nhữ Phí Tống Viên Thiều
     """.split()
+)
+
+# Capitalised, these words go on inside a unit's name ("Trung tâm Thông tin Chỉ huy");
+# lowercase they start the sentence's verb phrase ("thông tin về vụ việc").
+CAPITALISED_UNIT_WORDS = (
+    "Thông tin", "Thống kê", "Tổng hợp", "Tài vụ", "Văn thư", "Lưu trữ", "Tuyên truyền",
+    "Đại diện", "Quản trị", "Kế toán", "Tiếp dân", "Xét xử", "Hình sự", "Dân sự",
 )
 
 # Words inside a unit's name only when more of its name follows ("tội phạm về ma túy").
