@@ -229,8 +229,10 @@ def print_crawl_summary(stats: Any, failures: list[str], elapsed: float) -> None
 
 
 def cmd_entities(args: argparse.Namespace) -> int:
-    from crawler.nlp.entities import extract, normalized
+    from crawler.nlp.entities import extract_many, mention_dict
+    from crawler.nlp.gazetteer import current_province
     from crawler.nlp.people import people
+    from crawler.nlp.resolution import resolve_entities
     from crawler.text import normalize_text, split_paragraphs
 
     source = sys.stdin if args.file == "-" else None
@@ -239,20 +241,24 @@ def cmd_entities(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"{args.file}: cannot read as UTF-8 text: {exc}") from exc
     paragraphs = [normalize_text(p) for p in split_paragraphs(raw)]
-    mentions = [
-        {"text": m.text, "type": m.type, "normalized": normalized(m), "paragraph": index,
-         "start": m.start, "end": m.end, **m.attrs}
-        for index, paragraph in enumerate(paragraphs)
-        for m in extract(paragraph)
-    ]  # fmt: skip
+    mentions: list[dict[str, Any]] = []
+    for index, found in enumerate(extract_many(paragraphs)):
+        offset = len(mentions)
+        mentions += [mention_dict(m, offset, paragraph=index) for m in found]
+    province = args.province
+    resolve_entities(mentions, province, current_province(province) if province else None)
     if args.json:
         result = {"paragraphs": paragraphs, "entities": mentions, "people": people(mentions)}
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     for mention in mentions:
         links = "".join(f"  {k}: {mention[k]}" for k in ("rank", "title") if k in mention)
+        resolved = f"  = {mention['resolved']}" if "resolved" in mention else ""
+        depth, holder = 0, mention.get("inside")
+        while holder is not None:
+            depth, holder = depth + 1, mentions[holder].get("inside")
         where = f"{mention['paragraph']}:{mention['start']}-{mention['end']}"
-        print(f"{mention['type']:<6} {where:<12} {mention['text']}{links}")
+        print(f"{mention['type']:<6} {where:<12} {'  ' * depth}{mention['text']}{resolved}{links}")
     for person in people(mentions):
         roles = ", ".join(filter(None, [person["rank"], *person["titles"]]))
         print(f"person: {person['name']} ({person['mentions']}x){': ' + roles if roles else ''}")
@@ -578,6 +584,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     entities.add_argument("file", nargs="?", default="-", metavar="FILE", help="or - for stdin")
     entities.add_argument("--json", action="store_true", help="print one JSON object")
+    entities.add_argument(
+        "--province", metavar="NAME",
+        help="the article's province: relative names (\"Công an tỉnh\") are resolved with it",
+    )  # fmt: skip
     entities.set_defaults(func=cmd_entities)
 
     sites = commands.add_parser("sites", help="list the sites of the registry")

@@ -15,6 +15,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
 from crawler.dates import find_dates
+from crawler.nlp.resolution import resolve_entities
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -48,26 +49,18 @@ def many_texts_entities(articles: list[Sources]) -> list[list[dict[str, Any]]]:
     """texts_entities of several articles, their texts through the models together."""
     # Imported here, where extraction runs: in the worker processes, which load
     # underthesea and the models; the crawl process never needs them.
-    from crawler.nlp.entities import extract_many, normalized
+    from crawler.nlp.entities import extract_many, mention_dict
 
     mentions = iter(extract_many([text for sources in articles for _, _, text in sources]))
-    return [
-        [
-            {
-                "text": mention.text,
-                "type": mention.type,
-                "normalized": normalized(mention),
-                "field": name,
-                "paragraph": index,
-                "start": mention.start,
-                "end": mention.end,
-                **mention.attrs,
-            }
-            for name, index, _ in sources
-            for mention in next(mentions)
-        ]
-        for sources in articles
-    ]
+    found: list[list[dict[str, Any]]] = []
+    for sources in articles:
+        entities: list[dict[str, Any]] = []
+        for name, index, _ in sources:
+            offset = len(entities)  # "inside" counts in the article's list, not the text's
+            entities += [mention_dict(m, offset, field=name, paragraph=index)
+                         for m in next(mentions)]  # fmt: skip
+        found.append(entities)
+    return found
 
 
 def event_dates(
@@ -147,7 +140,9 @@ class EntitiesPipeline:
             entities = await found
         else:
             entities = texts_entities(sources)
-        adapter["entities"] = entities
+        adapter["entities"] = resolve_entities(
+            entities, adapter.get("province"), adapter.get("province_current")
+        )
         adapter["event_dates"] = event_dates(entities, adapter.get("published"),
                                              adapter.get("event_dates") or [])  # fmt: skip
         self.stats.inc_value("entities/mentions", len(entities))

@@ -8,7 +8,8 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from crawler.nlp.people import people
+from crawler.nlp.people import people, person_id
+from crawler.nlp.resolution import filed_name, resolve_entities
 from crawler.text import expand_abbreviations, fold
 
 FOLDED_FIELDS = ("title", "lead", "body", "captions", "expansions")
@@ -49,18 +50,27 @@ def article_document(item: object) -> dict[str, Any]:
         doc[f"{name}_folded"] = (
             [fold(v) for v in value] if isinstance(value, list) else fold(value or "")
         )
+    entities = resolve_entities(
+        doc.get("entities") or [], doc.get("province"), doc.get("province_current")
+    )
     names: dict[str, list[str]] = {field: [] for field in ENTITY_FIELDS.values()}
-    for entity in doc.get("entities") or []:
+    for entity in entities:  # nested ones too: each is a mention of its own
         field = ENTITY_FIELDS.get(entity["type"])
         if field:
-            names[field].append(entity["normalized"])
+            names[field].append(filed_name(entity))
     doc.update({field: _unique(values) for field, values in names.items()})
+    doc["organizations_written"] = _unique(
+        [e["normalized"] for e in entities if e["type"] == "ORG"]
+    )
     doc["entity_keys"] = _unique(
         [entity_key(n) for field, values in names.items() if field != "ranks" for n in values]
     )
     provinces = [doc.get("province"), doc.get("province_current")]
     doc["province_keys"] = _unique([entity_key(p) for p in provinces if p])
-    doc["people"] = people(doc.get("entities") or [])
+    doc["people"] = people(entities)
+    # One person across articles: the same name in the same province (of today).
+    where = doc.get("province_current") or doc.get("province") or ""
+    doc["person_ids"] = [person_id(person["name"], where) for person in doc["people"]]
     counts: dict[str, int] = {}
     for entity in doc.get("entities") or []:
         counts[entity["type"]] = counts.get(entity["type"], 0) + 1

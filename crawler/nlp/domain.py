@@ -20,7 +20,9 @@ from crawler.scan import compile_scanning
 
 _UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper())
 _LOWER = "a-z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.islower())
-_CAP = rf"[{_UPPER}][{_LOWER}]*(?:['’][{_UPPER}{_LOWER}][{_LOWER}]*|-[{_LOWER}]+)*"  # H'Mông, Hang-seo
+_CAP = (
+    rf"[{_UPPER}][{_LOWER}]*(?:['’][{_UPPER}{_LOWER}][{_LOWER}]*|-[{_LOWER}]+)*"  # H'Mông, Hang-seo
+)
 _ABBR = rf"[{_UPPER}](?:[{_UPPER}0-9]|&[{_UPPER}])+"  # CSGT, PC02, C46, PCCC&CNCH
 _NUM = r"[0-9]+[A-Za-z]?(?:/[0-9]+)?"  # quận 6, quốc lộ 1A, đường 30/4
 _B, _E = r"(?<![\w])", r"(?![\w])"
@@ -53,7 +55,8 @@ _PAREN_ABBR = rf"\({_ABBR}\)"
 _CONNECTOR = _alternatives(lexicon.UNIT_CONNECTORS)
 _CAPITALISED = _alternatives(lexicon.CAPITALISED_UNIT_WORDS)
 _DESC_WORD = (
-    rf"(?:(?:{_VOCAB}|{_CAPITALISED}){_E}|(?:{_CONNECTOR}) (?=(?:{_VOCAB}){_E})|(?!{_ORG_START}){_CAP}|{_ABBR}"
+    rf"(?:(?:{_VOCAB}|{_CAPITALISED}){_E}|(?:{_CONNECTOR}) (?=(?:{_VOCAB}){_E})"
+    rf"|(?!{_ORG_START}){_CAP}|{_ABBR}"
     rf"|số [0-9]+{_E}|[0-9]+{_E}|[IVX]+{_E})"
 )
 _DESC_NEXT = rf"(?:(?:{_VOCAB}){_E}|{_ABBR})"
@@ -63,16 +66,18 @@ _DESC_SEP = rf"(?: |, (?={_DESC_NEXT})| và (?={_DESC_NEXT})| ?& ?| {_PAREN_ABBR
 _DESC = rf"{_DESC_WORD}(?:{_DESC_SEP}{_DESC_WORD})*"
 _ADMIN = _alternatives([*lexicon.ADMIN_TYPES, "tp"], any_case=True)
 _ADMIN_ABBR = _alternatives(lexicon.ADMIN_ABBREVIATIONS)
-_MAJOR_ADMIN = _alternatives(
-    ["tỉnh", "thành phố", "huyện", "quận", "thị xã"], any_case=True
-) + "|TP\\.|TP|Tp\\.|TX\\.|H\\.|Q\\."
+_MAJOR_ADMIN = (
+    _alternatives(["tỉnh", "thành phố", "huyện", "quận", "thị xã"], any_case=True)
+    + "|TP\\.|TP|Tp\\.|TX\\.|H\\.|Q\\."
+)
 # A lowercase head ("cơ quan Cảnh sát điều tra") needs a capitalised name after it.
 _LOWER_HEADS = "cơ quan|phòng|cục|đội|trại giam|văn phòng|ban"
 _CODE = r"(?:C|PC|PA|PK|PV|PH|PX|PE|A|K|V|X|H|T)[0-9]{2}"
 
 _ORG_SEGMENT = (
     rf"{_B}(?:(?P<fixed>{_FIXED})"
-    rf"|(?P<place_head>(?:{_PLACE_HEADS}|công an|ủy ban nhân dân)(?: {_PAREN_ABBR})?(?: cấp cao tại)?)(?= (?:{_ADMIN}|{_ADMIN_ABBR}|[{_UPPER}]))"
+    rf"|(?P<place_head>(?:{_PLACE_HEADS}|công an|ủy ban nhân dân)(?: {_PAREN_ABBR})?"
+    rf"(?: cấp cao tại)?)(?= (?:{_ADMIN}|{_ADMIN_ABBR}|[{_UPPER}]))"
     rf"|(?P<unit_head>{_UNIT_HEADS})(?= {_ORG_START})"
     rf"|(?P<named>(?:{_NAMED_HEADS})(?: {_PAREN_ABBR})? {_DESC})"
     rf"|(?P<lowered>(?:{_LOWER_HEADS}) (?!{_ORG_START})(?=[{_UPPER}]){_DESC})"
@@ -95,7 +100,8 @@ _NOT_PLACE_WORD = rf"(?!(?:{_RANK}|Công an|Đồng chí|Theo|Ông|Bà|Quốc l�
 _COMMON_SURNAMES = "Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Ngô|Dương|Đinh|Trịnh|Cao"
 _NOT_NAME_START = rf"(?!(?:{_COMMON_SURNAMES})(?: {_CAP}){{2}})"
 _PLACE_NAME = (
-    rf"(?:{_NOT_PLACE_WORD}{_CAP})(?: {_NOT_PLACE_WORD}{_NOT_NAME_START}{_CAP}){{0,4}}(?: {_NUM}{_E})?"
+    rf"(?:{_NOT_PLACE_WORD}{_CAP})(?: {_NOT_PLACE_WORD}{_NOT_NAME_START}{_CAP}){{0,4}}"
+    rf"(?: {_NUM}{_E})?"
     rf"|{_NUM}{_E}|HCM{_E}|{_ABBR} {_NUM}{_E}"
 )
 # Lowercase only: capitalised, these start names ("Hồ Chí Minh", "Cầu Giấy", "Bản Phố").
@@ -104,7 +110,9 @@ _OTHER_TYPES = "|".join(
     re.escape(t) if t in _LOWER_ONLY else _any_case(t)
     for t in sorted(lexicon.PLACE_TYPES, key=len, reverse=True)
 )
-_OTHER_ABBR = _alternatives([t for t in lexicon.ABBREVIATED_TYPES if t not in lexicon.ADMIN_ABBREVIATIONS])
+_OTHER_ABBR = _alternatives(
+    [t for t in lexicon.ABBREVIATED_TYPES if t not in lexicon.ADMIN_ABBREVIATIONS]
+)
 
 
 @cache
@@ -143,7 +151,8 @@ SURNAME_NAME = compile_scanning(
 )
 MIDDLE_NAME = compile_scanning(rf"{_B}{_CAP} (?:Thị|Văn) {_CAP}(?: {_CAP})?(?!\w)")
 ADDRESS = compile_scanning(
-    rf"(?<![\w/])(?:số )?[0-9]+[A-Za-z]?(?:/[0-9]+[A-Za-z]?)* (?P<name>{_CAP}(?: {_CAP}){{1,3}})(?=,| \()"
+    rf"(?<![\w/])(?:số )?[0-9]+[A-Za-z]?(?:/[0-9]+[A-Za-z]?)* "
+    rf"(?P<name>{_CAP}(?: {_CAP}){{1,3}})(?=,| \()"
 )
 # A name followed by a birth year or an age is a person's ("Chen Haiyang (sinh năm 1987)").
 NAME_BEFORE_AGE = compile_scanning(
@@ -309,7 +318,9 @@ def _build(text: str, chain: list[Mention]) -> Mention | None:
     ends on a head that needs more ("Công an" alone, "Ban Chỉ huy")."""
     if chain[-1].role in ("place_head", "unit_head"):
         return None
-    if chain[-1].role == "level" and _GENERIC.search(text[max(0, chain[0].start - 12) : chain[0].start]):
+    if chain[-1].role == "level" and _GENERIC.search(
+        text[max(0, chain[0].start - 12) : chain[0].start]
+    ):
         return None  # "các chức danh Công an xã", "lực lượng Công an xã": no one unit
     if len(chain) == 1:
         return chain[0] if chain[0].role != "level" else None
@@ -352,9 +363,7 @@ def _titles(text: str, orgs: list[Mention]) -> list[Mention]:
         if org is not None:
             mention = _span(text, "TITLE", start, org.end)
             mention.children = [org]
-        elif match.group("unit_title"):
-            mention = _span(text, "TITLE", start, end)
-        elif text[start:end] in lexicon.STANDALONE_TITLES:
+        elif match.group("unit_title") or text[start:end] in lexicon.STANDALONE_TITLES:
             mention = _span(text, "TITLE", start, end)
         elif text[start].isupper():
             mention = _span(text, "TITLE", start, end, role="bare_title")

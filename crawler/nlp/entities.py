@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from crawler.nlp import lexicon
 from crawler.nlp.domain import (
@@ -107,12 +108,12 @@ def _linked_titles(text: str, mentions: list[Mention]) -> list[Mention]:
             continue
         after = mentions[index + 1 : index + 3]
         before = kept[-1] if kept else None
-        if any(m.type == "PER" for m in after[:1]) or (
-            len(after) == 2 and after[0].type == "RANK" and after[1].type == "PER"
-        ):
-            if _BEFORE_PERSON.match(text[mention.end : after[0].start]):
-                kept.append(mention)
-                continue
+        if (
+            any(m.type == "PER" for m in after[:1])
+            or (len(after) == 2 and after[0].type == "RANK" and after[1].type == "PER")
+        ) and _BEFORE_PERSON.match(text[mention.end : after[0].start]):
+            kept.append(mention)
+            continue
         if before is not None and before.type in ("PER", "TITLE"):
             gap = text[before.end : mention.start]
             if _AFTER_PERSON.match(gap) or _BETWEEN_TITLES.match(gap):
@@ -167,9 +168,7 @@ def _mentions(text: str, entities: list[Entity]) -> list[Mention]:
         for e in entities
         if e.type in ("PER", "ORG", "LOC") and not in_credit(e)
     ]
-    extra = [
-        m for m in base if _plausible(m) and not any(m.overlaps(r) for r in rules + masked)
-    ]
+    extra = [m for m in base if _plausible(m) and not any(m.overlaps(r) for r in rules + masked)]
     outer = _linked_titles(view, sorted(rules + extra, key=lambda m: m.start))
     _link(view, outer)
     for mention in _walk(outer):  # the original text, not the matching view
@@ -189,6 +188,8 @@ def _flatten(outer: list[Mention]) -> list[Mention]:
         mention.inside = holder
         flat.append(mention)
         index = len(flat) - 1
+        if mention.type == "LOC":
+            return  # "xã Tân Lập" holds its name, not another place
         for child in sorted(mention.children, key=lambda m: m.start):
             add(child, index)
 
@@ -214,3 +215,13 @@ def normalized(mention: Mention) -> str:
     if mention.type == "LOC":
         return mention.canonical or canonical_place(_PLACE_TYPE.sub("", name))
     return re.sub(r"^(?:đồng chí|Đồng chí) ", "", name)
+
+
+def mention_dict(mention: Mention, offset: int = 0, **extra: Any) -> dict[str, Any]:
+    """A mention as indexed and printed; a nested one says which mention holds it, by its
+    index in the list the dicts go to (``offset``: the mentions before this text's)."""
+    found = {"text": mention.text, "type": mention.type, "normalized": normalized(mention),
+             **extra, "start": mention.start, "end": mention.end, **mention.attrs}  # fmt: skip
+    if mention.inside is not None:
+        found["inside"] = mention.inside + offset
+    return found

@@ -37,7 +37,8 @@ FIXED_ORGS = (
     "Bộ Văn hóa, Thể thao và Du lịch", "Bộ Lao động - Thương binh và Xã hội",
     "Bộ Thông tin và Truyền thông", "Bộ Kế hoạch và Đầu tư", "Bộ Dân tộc và Tôn giáo",
     "Quốc hội", "Chính phủ", "Văn phòng Chính phủ", "Thanh tra Chính phủ", "Bộ Chính trị",
-    "Ban Bí thư", "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy Công an Trung ương",
+    "Ban Bí thư", "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy",
+    "Đảng ủy Công an Trung ương",
     "Quân ủy Trung ương", "Ban Chấp hành Trung ương Đảng", "Ban Chấp hành Trung ương",
     "BCH Trung ương", "Ban TVTU", "Ban TVTƯ", "Ủy ban Kiểm tra Trung ương",
     "Mặt trận Tổ quốc Việt Nam", "Ngân hàng Nhà nước Việt Nam", "Ngân hàng Nhà nước",
@@ -96,7 +97,15 @@ UNIT_WORDS = (
 
 # Type words of places, written before the name ("xã Đá Mới", "quốc lộ 1A").
 ADMIN_TYPES = (
-    "thành phố", "tỉnh", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường", "đặc khu",
+    "thành phố",
+    "tỉnh",
+    "huyện",
+    "quận",
+    "thị xã",
+    "thị trấn",
+    "xã",
+    "phường",
+    "đặc khu",
 )
 PLACE_TYPES = (
     "tổ dân phố", "khu phố", "khu dân cư", "khu công nghiệp", "khu đô thị", "khu kinh tế",
@@ -107,14 +116,29 @@ PLACE_TYPES = (
     "biển", "huyện đảo",
 )  # fmt: skip
 # Abbreviated type words, written with or without a space before the name.
-ABBREVIATED_TYPES = ("TP.", "TP", "Tp.", "TX.", "TX", "TT.", "H.", "P.", "Q.", "QL", "QL.", "KCN", "ĐT")
+ABBREVIATED_TYPES = (
+    "TP.",
+    "TP",
+    "Tp.",
+    "TX.",
+    "TX",
+    "TT.",
+    "H.",
+    "P.",
+    "Q.",
+    "QL",
+    "QL.",
+    "KCN",
+    "ĐT",
+)
 ADMIN_ABBREVIATIONS = ("TP.", "TP", "Tp.", "TX.", "TX", "TT.", "H.", "P.", "Q.")
 
 COUNTRIES = (
     "Việt Nam", "Lào", "Campuchia", "Trung Quốc", "Mỹ", "Hoa Kỳ", "Nhật Bản", "Hàn Quốc",
     "Triều Tiên", "Thái Lan", "Nga", "Pháp", "Italy", "Australia", "Ấn Độ",
     "Singapore", "Malaysia", "Indonesia", "Philippines", "Myanmar", "Đài Loan", "Hồng Kông",
-    "Canada", "Ukraine", "Israel", "Iran", "Iraq", "Anh Quốc", "nước Anh", "nước Đức", "nước Ý", "Tây Ban Nha", "Bồ Đào Nha",
+    "Canada", "Ukraine", "Israel", "Iran", "Iraq", "Anh Quốc", "nước Anh", "nước Đức", "nước Ý",
+    "Tây Ban Nha", "Bồ Đào Nha",
     "Hà Lan", "Thụy Sĩ", "Thụy Điển", "Na Uy", "Đan Mạch", "Ba Lan", "Séc", "Hungary",
     "Brazil", "Argentina", "Mexico", "Ai Cập", "Nam Phi", "Thổ Nhĩ Kỳ", "Saudi Arabia",
     "Qatar", "UAE", "Pakistan", "Bangladesh", "Nepal", "Mông Cổ", "New Zealand", "Cuba",
@@ -145,27 +169,29 @@ PERSON_CUES = (
 )  # fmt: skip
 
 # Common Vietnamese family names, and those of the north's and highlands' peoples.
-SURNAMES = frozenset(
-    """
-    Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Lâm Mai
-    Trịnh Trương Cao Lưu Lương Tạ Hà Tô Chu Vương Quách Thái Kiều Hứa Châu Nông Lò Triệu Mạc
-    Khổng Tăng Thân Phùng Văn Đào Đàm Lục Kim Giang Từ Âu Tôn Sùng Giàng Vàng Thào Lầu Mùa
-    Tẩn Chảo Sần Quàng Cà Lường Điêu Bế Ma La Cấn Khuất Nghiêm Ninh Lại Trình Lã Bạch Thạch
-    Danh Kha Hảng Hàng Mông Ly Vi Hầu Mẫn Ông Diệp Doãn Khúc Lục Nhữ Phí Tống Viên Thiều
-    """.split()
-)
+SURNAMES = frozenset((
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Đoàn", "Lâm", "Mai", "Trịnh", "Trương", "Cao", "Lưu",
+    "Lương", "Tạ", "Hà", "Tô", "Chu", "Vương", "Quách", "Thái", "Kiều", "Hứa", "Châu", "Nông",
+    "Lò", "Triệu", "Mạc", "Khổng", "Tăng", "Thân", "Phùng", "Văn", "Đào", "Đàm", "Lục", "Kim",
+    "Giang", "Từ", "Âu", "Tôn", "Sùng", "Giàng", "Vàng", "Thào", "Lầu", "Mùa", "Tẩn", "Chảo",
+    "Sần", "Quàng", "Cà", "Lường", "Điêu", "Bế", "Ma", "La", "Cấn", "Khuất", "Nghiêm", "Ninh",
+    "Lại", "Trình", "Lã", "Bạch", "Thạch", "Danh", "Kha", "Hảng", "Hàng", "Mông", "Ly", "Vi",
+    "Hầu", "Mẫn", "Ông", "Diệp", "Doãn", "Khúc", "Nhữ", "Phí", "Tống", "Viên", "Thiều",
+))  # fmt: skip
+
+# Years of the sixty-year cycle ("Tết Bính Ngọ"): not places or people.
+_STEMS = ("Giáp", "Ất", "Bính", "Đinh", "Mậu", "Kỷ", "Canh", "Tân", "Nhâm", "Quý")
+_BRANCHES = ("Tý", "Sửu", "Dần", "Mão", "Mẹo", "Thìn", "Tỵ", "Ngọ", "Mùi", "Thân", "Dậu", "Tuất",
+             "Hợi")  # fmt: skip
+CYCLE_YEARS = frozenset(f"{s} {b}" for s in _STEMS for b in _BRANCHES)
 
 # Capitalised, these words go on inside a unit's name ("Trung tâm Thông tin Chỉ huy");
 # lowercase they start the sentence's verb phrase ("thông tin về vụ việc").
 CAPITALISED_UNIT_WORDS = (
     "Thông tin", "Thống kê", "Tổng hợp", "Tài vụ", "Văn thư", "Lưu trữ", "Tuyên truyền",
     "Đại diện", "Quản trị", "Kế toán", "Tiếp dân", "Xét xử", "Hình sự", "Dân sự",
-)
+)  # fmt: skip
 
 # Words inside a unit's name only when more of its name follows ("tội phạm về ma túy").
 UNIT_CONNECTORS = ("về", "trên", "cấp", "tại")
-
-# Years of the sixty-year cycle ("Tết Bính Ngọ"): not places or people.
-_STEMS = "Giáp Ất Bính Đinh Mậu Kỷ Canh Tân Nhâm Quý".split()
-_BRANCHES = "Tý Sửu Dần Mão Mẹo Thìn Tỵ Ngọ Mùi Thân Dậu Tuất Hợi".split()
-CYCLE_YEARS = frozenset(f"{s} {b}" for s in _STEMS for b in _BRANCHES)

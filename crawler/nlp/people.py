@@ -22,3 +22,8 @@ def people(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if title and title not in person["titles"]:
             person["titles"].append(title)
     return list(found.values())
+
+
+def person_id(name: str, province: str) -> str:
+    """Who a person is across articles: the name and the province (of today) where named."""
+    return f"{name} | {province}" if province else name
