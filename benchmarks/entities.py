@@ -1,12 +1,18 @@
-"""Entity extraction quality and speed: our extractor against plain underthesea.ner.
+"""Entity extraction quality and speed: ours against plain underthesea.ner, per set.
 
-Usage: .venv/bin/python benchmarks/entities.py
-Prints precision, recall and F1 per type and overall, for police news and general news
-apart, on tests/data/entities/dev.jsonl and heldout.jsonl, and sentences per second.
+Usage: .venv/bin/python benchmarks/entities.py [--sets NAME ...] [--no-underthesea]
+
+Sets: the team's own paragraphs (tests/data/entities/), and real text kept outside the
+repository (third-party news, see crawler.nlp.evaluation.data_dirs): the shared real police
+set (police_dev), our real police held-out set (police_heldout), real general news
+(general_news), and the VLSP 2016 NER test split (vlsp, general news, never tuned on).
+Prints P/R/F1 per type, strict and with places matched loosely, micro PER+ORG+LOC, the
+nested entities' F1, and sentences per second of the whole entity step.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -16,50 +22,83 @@ sys.path.insert(0, str(PROJECT))
 
 from underthesea import sent_tokenize  # noqa: E402
 
-from crawler.nlp.evaluation import TYPES, evaluate, load_set, ours, plain_underthesea  # noqa: E402
+from crawler.nlp.evaluation import (  # noqa: E402
+    CORE,
+    TYPES,
+    find_set,
+    load_conll,
+    load_set,
+    micro,
+    ours,
+    plain_underthesea,
+    score,
+    vlsp_test,
+)
 
-DATA = PROJECT / "tests" / "data" / "entities"
-
-
-def table(name: str, rows: list[dict]) -> None:
-    print(f"\n{name} ({len(rows)} paragraphs)")
-    header = f"{'ours P':>7} {'R':>6} {'F1':>6}   {'underthesea P':>13} {'R':>6} {'F1':>6}"
-    print(f"{'type':<6} {header}")
-    mine, base = evaluate(rows, ours), evaluate(rows, plain_underthesea)
-    for kind in (*TYPES, "ALL"):
-        a, b = mine[kind], base[kind]
-        print(
-            f"{kind:<6} {a.precision:>7.3f} {a.recall:>6.3f} {a.f1:>6.3f}   "
-            f"{b.precision:>13.3f} {b.recall:>6.3f} {b.f1:>6.3f}"
-        )
-    core = [m for k, m in mine.items() if k in ("PER", "ORG", "LOC")]
-    tp, fp, fn = (sum(getattr(s, f) for s in core) for f in ("tp", "fp", "fn"))
-    p, r = tp / (tp + fp or 1), tp / (tp + fn or 1)
-    print(f"ours on PER+ORG+LOC: F1 {2 * p * r / (p + r or 1):.3f}")
+TEAM = PROJECT / "tests" / "data" / "entities"
 
 
-def speed(rows: list[dict], repeats: int = 3) -> None:
+def sets() -> dict[str, Path | None]:
+    return {
+        "team_dev": TEAM / "dev.jsonl",
+        "team_heldout": TEAM / "heldout.jsonl",
+        "police_dev": find_set("police_dev.jsonl"),
+        "police_heldout": find_set("police_heldout.jsonl"),
+        "general_news": find_set("general_news.jsonl"),
+        "vlsp": vlsp_test(),
+    }
+
+
+def table(name: str, rows: list[dict], baseline: bool) -> None:
+    kinds = CORE if name == "vlsp" else TYPES
+    present = [k for k in kinds if any(g["type"] == k for r in rows for g in r["gold"])]
+    print(f"\n{name} ({len(rows)} records)")
+    for loose in (False, True):
+        mine, nested = score(rows, ours, loose)
+        base = score(rows, plain_underthesea, loose)[0] if baseline else None
+        label = "places loose" if loose else "strict"
+        header = f"{'ours P':>7} {'R':>6} {'F1':>6}" + ("   underthesea F1" if base else "")
+        print(f"  {label:<13} {header}")
+        for kind in present:
+            a = mine[kind]
+            line = f"  {kind:<13} {a.precision:>7.3f} {a.recall:>6.3f} {a.f1:>6.3f}"
+            print(line + (f"   {base[kind].f1:>15.3f}" if base else ""))
+        a = micro(mine)
+        line = f"  {'PER+ORG+LOC':<13} {a.precision:>7.3f} {a.recall:>6.3f} {a.f1:>6.3f}"
+        print(line + (f"   {micro(base).f1:>15.3f}" if base else ""))
+        if nested.tp + nested.fn and not loose:
+            n = nested
+            print(f"  {'nested':<13} {n.precision:>7.3f} {n.recall:>6.3f} {n.f1:>6.3f}")
+
+
+def speed(rows: list[dict]) -> None:
+    """Sentences/s of the whole entity step (rules and models) against underthesea.ner."""
     texts = [row["text"] for row in rows]
-    sentences = sum(len(sent_tokenize(t)) for t in texts) * repeats
+    sentences = sum(len(sent_tokenize(t)) for t in texts)
     for name, extractor in (("ours", ours), ("underthesea.ner", plain_underthesea)):
         extractor(texts[0])  # load models outside the timing
         started = time.perf_counter()
-        for _ in range(repeats):
-            for text in texts:
-                extractor(text)
-        elapsed = time.perf_counter() - started
-        print(f"{name:<16} {sentences / elapsed:8.1f} sentences/s")
+        for text in texts:
+            extractor(text)
+        print(f"{name:<16} {sentences / (time.perf_counter() - started):8.1f} sentences/s")
 
 
 def main() -> None:
-    rows = load_set(DATA / "dev.jsonl")
-    table("dev set, police news", [r for r in rows if r["domain"] == "police"])
-    table("dev set, general news", [r for r in rows if r["domain"] == "general"])
-    table("dev set, all", rows)
-    # Written after the rules and never used to tune them: the honest figure.
-    table("held-out set", load_set(DATA / "heldout.jsonl"))
-    print()
-    speed(rows)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="*", help="only these sets")
+    parser.add_argument("--no-underthesea", action="store_true", help="skip the baseline")
+    args = parser.parse_args()
+    for name, path in sets().items():
+        if args.sets and name not in args.sets:
+            continue
+        if path is None:
+            print(f"\n{name}: not here (real text is kept outside the repository)")
+            continue
+        rows = load_conll(path) if name == "vlsp" else load_set(path)
+        table(name, rows, not args.no_underthesea)
+    police = find_set("police_dev.jsonl")
+    print("\nspeed, first pass on", "the real police set" if police else "the team's set")
+    speed(load_set(police or TEAM / "dev.jsonl"))
 
 
 if __name__ == "__main__":

@@ -55,14 +55,17 @@ _PAREN_ABBR = rf"\({_ABBR}\)"
 _CONNECTOR = _alternatives(lexicon.UNIT_CONNECTORS)
 _CAPITALISED = _alternatives(lexicon.CAPITALISED_UNIT_WORDS)
 _DESC_WORD = (
-    rf"(?:(?:{_VOCAB}|{_CAPITALISED}){_E}|(?:{_CONNECTOR}) (?=(?:{_VOCAB}){_E})"
+    rf"(?:(?:{_VOCAB}|{_CAPITALISED}){_E}"
+    rf"|(?:{_CONNECTOR})(?=(?: |, | và )(?:{_VOCAB}|{_CONNECTOR}){_E})"
     rf"|(?!{_ORG_START}){_CAP}|{_ABBR}"
     rf"|số [0-9]+{_E}|[0-9]+{_E}|[IVX]+{_E})"
 )
-_DESC_NEXT = rf"(?:(?:{_VOCAB}){_E}|{_ABBR})"
+_DESC_NEXT = rf"(?:(?:{_VOCAB}|{_CONNECTOR}){_E})"
 # Between words of a name: a space, a comma or "và" before more of the name, "&", or a
 # parenthesised abbreviation ("Phòng Cảnh sát Cơ động (CSCĐ) Công an tỉnh ...").
-_DESC_SEP = rf"(?: |, (?={_DESC_NEXT})| và (?={_DESC_NEXT})| ?& ?| {_PAREN_ABBR} (?={_DESC_WORD}))"
+_DESC_SEP = (
+    rf"(?: |, (?={_DESC_NEXT})| và (?={_DESC_NEXT}|{_ABBR})| ?& ?| {_PAREN_ABBR} (?={_DESC_WORD}))"
+)
 _DESC = rf"{_DESC_WORD}(?:{_DESC_SEP}{_DESC_WORD})*"
 _ADMIN = _alternatives([*lexicon.ADMIN_TYPES, "tp"], any_case=True)
 _ADMIN_ABBR = _alternatives(lexicon.ADMIN_ABBREVIATIONS)
@@ -275,6 +278,7 @@ def _org_segments(text: str) -> list[Mention]:
 
 
 _GENERIC = re.compile(r"(?:chức danh|lực lượng|các|những|mỗi|từng|[0-9]+|làm|là) $")
+_PARTY_COMMITTEES = frozenset({"Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy"})
 _GAP_ABBR = re.compile(rf" {_PAREN_ABBR} ")
 
 
@@ -301,7 +305,7 @@ def _compose(text: str, segments: list[Mention], place_list: list[Mention]) -> l
                 continue
             place = admin_places.get(after)
             last = chain[-1]
-            takes_bare = last.role == "place_head"
+            takes_bare = last.role == "place_head" or last.text in _PARTY_COMMITTEES
             if place and (place.role != "bare" or takes_bare) and last.role != "code":
                 if place.role == "bare" and place.canonical not in places():
                     break  # a country after a unit is not its place

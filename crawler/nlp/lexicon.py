@@ -40,7 +40,7 @@ FIXED_ORGS = (
     "Ban Bí thư", "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy",
     "Đảng ủy Công an Trung ương",
     "Quân ủy Trung ương", "Ban Chấp hành Trung ương Đảng", "Ban Chấp hành Trung ương",
-    "BCH Trung ương", "Ban TVTU", "Ban TVTƯ", "Ủy ban Kiểm tra Trung ương",
+    "BCH Trung ương", "BCH Trung ương Đảng", "Ban TVTU", "Ban TVTƯ", "Ủy ban Kiểm tra Trung ương",
     "Mặt trận Tổ quốc Việt Nam", "Ngân hàng Nhà nước Việt Nam", "Ngân hàng Nhà nước",
     "Kiểm toán Nhà nước", "Bộ đội Biên phòng", "Tổng cục Cảnh sát", "Tổng Cục cảnh sát",
     "Liên Hợp Quốc", "Liên hợp quốc", "Zalo", "Facebook", "TikTok", "Telegram", "YouTube",
@@ -75,20 +75,20 @@ NAMED_HEADS = (
 UNIT_WORDS = (
     "cảnh sát", "an ninh", "điều tra", "tội phạm", "về", "ma túy", "ma tuý", "quản lý",
     "hành chính", "trật tự", "xã hội", "môi trường", "phòng cháy", "chữa cháy", "cứu nạn",
-    "cứu hộ", "phòng chống", "phòng, chống", "mạng", "sử dụng", "công nghệ cao", "công nghệ",
-    "kỹ thuật", "xuất nhập cảnh", "thi hành án", "hỗ trợ", "tư pháp", "hình sự", "kinh tế",
+    "cứu hộ", "phòng chống", "phòng, chống", "mạng", "công nghệ cao", "công nghệ",
+    "kỹ thuật", "xuất nhập cảnh", "thi hành án", "tư pháp", "hình sự", "kinh tế",
     "giao thông", "đường bộ", "đường sắt", "đường thủy", "nội địa", "tham nhũng", "buôn lậu",
-    "cơ động", "đặc nhiệm", "tham mưu", "hậu cần", "hồ sơ", "tổ chức", "cán bộ", "xây dựng",
-    "phong trào", "bảo vệ", "trọng án", "chỉ huy", "khu vực", "trinh sát",
-    "nghiệp vụ", "tuần tra", "kiểm soát", "hướng dẫn", "đấu tranh", "trên", "trại giam",
+    "cơ động", "đặc nhiệm", "tham mưu", "hậu cần", "hồ sơ", "tổ chức", "cán bộ", 
+    "phong trào", "trọng án", "chỉ huy", "khu vực", "trinh sát",
+    "nghiệp vụ", "trên", "trại giam",
     "tạm giam", "tạm giữ", "cơ sở", "giáo dục", "bắt buộc", "trường giáo dưỡng", "đào tạo",
     "huấn luyện", "y tế", "tài chính", "kế hoạch", "nội vụ", "quân sự", "biên phòng",
-    "hải quan", "thuế", "thị trường", "thường trực", "thiên tai", "tìm kiếm", "nhân dân",
+    "hải quan", "thuế", "thị trường", "thường trực", "thiên tai", "nhân dân",
     "cấp cao", "quốc tế", "cửa khẩu", "rừng", "phòng hộ", "lâm nghiệp", "lâm sản", "đối ngoại",
     "chính trị", "nội bộ", "văn hóa", "văn hoá", "thể thao", "du lịch", "lao động",
-    "thương binh", "tuyên giáo", "dân vận", "kiểm tra", "kiểm sát", "thanh tra", "công nghiệp",
+    "thương binh", "tuyên giáo", "dân vận", "kiểm sát", "thanh tra", "công nghiệp",
     "trách nhiệm hữu hạn", "cổ phần", "một thành viên", "cảnh vệ", "cảnh sát biển",
-    "pháp chế", "truyền thông", "tài nguyên", "nông nghiệp", "phát triển", "nông thôn",
+    "pháp chế", "truyền thông", "tài nguyên", "nông nghiệp", "nông thôn",
     "đầu tư", "khoa học", "ngoại giao", "dân tộc", "tôn giáo", "quốc phòng", "chữa bệnh",
     "đa khoa", "trung ương", "phụ nữ", "cựu chiến binh", "nông dân", "liên hiệp", "thanh niên",
     "lâm trường", "xuất khẩu", "nhập khẩu", "vận tải", "điện lực", "xăng dầu", "thương mại",
@@ -190,8 +190,13 @@ CYCLE_YEARS = frozenset(f"{s} {b}" for s in _STEMS for b in _BRANCHES)
 # lowercase they start the sentence's verb phrase ("thông tin về vụ việc").
 CAPITALISED_UNIT_WORDS = (
     "Thông tin", "Thống kê", "Tổng hợp", "Tài vụ", "Văn thư", "Lưu trữ", "Tuyên truyền",
-    "Đại diện", "Quản trị", "Kế toán", "Tiếp dân", "Xét xử", "Hình sự", "Dân sự",
+    "Đại diện", "Quản trị", "Kế toán", "Tiếp dân", "Xét xử", "Hình sự", "Dân sự", "Hướng dẫn",
+    "Kiểm tra", "Hỗ trợ", "Tuần tra", "Kiểm soát", "Bảo vệ", "Xây dựng", "Đấu tranh",
 )  # fmt: skip
 
-# Words inside a unit's name only when more of its name follows ("tội phạm về ma túy").
-UNIT_CONNECTORS = ("về", "trên", "cấp", "tại")
+# Words inside a unit's name only when more of its name follows ("tội phạm về ma túy",
+# "tuần tra, kiểm soát"): at its end they are the sentence's verb ("... kiểm tra").
+UNIT_CONNECTORS = (
+    "về", "trên", "cấp", "tại", "kiểm tra", "hướng dẫn", "hỗ trợ", "tuần tra", "kiểm soát",
+    "bảo vệ", "xây dựng", "đấu tranh", "sử dụng", "tìm kiếm", "phát triển",
+)  # fmt: skip
