@@ -54,10 +54,15 @@ _ORG_START = rf"(?:{_FIXED}|{_PLACE_HEADS}|{_NAMED_HEADS}|{_RANK}|Đồng chí){
 _PAREN_ABBR = rf"\({_ABBR}\)"
 _CONNECTOR = _alternatives(lexicon.UNIT_CONNECTORS)
 _CAPITALISED = _alternatives(lexicon.CAPITALISED_UNIT_WORDS)
+# Words that go on the sentence, never a name ("Hà Nội và ...", "Bạch Mai tiếp nhận").
+_STOP = (
+    "(?:và|với|của|tại|ở|cho|là|thì|mà|hay|hoặc|từ|đến|về|theo|trong|ngoài|sau|trước|khi|do"
+    "|bởi|nên|cùng|đã|đang|sẽ|vừa|được|bị|có|nay|này|đó|ấy|cũng|đều|vẫn|còn|rất|sẽ|nhé|ạ)"
+)
 _DESC_WORD = (
     rf"(?:(?:{_VOCAB}|{_CAPITALISED}){_E}"
     rf"|(?:{_CONNECTOR})(?=(?: |, | và )(?:{_VOCAB}|{_CONNECTOR}){_E})"
-    rf"|(?!{_ORG_START}){_CAP}|{_ABBR}"
+    rf"|(?!{_ORG_START}){_CAP}(?: (?!{_STOP}{_E})[{_LOWER}]+(?= [{_UPPER}]|[,.;:)]|$))?|{_ABBR}"
     rf"|số [0-9]+{_E}|[0-9]+{_E}|[IVX]+{_E})"
 )
 _DESC_NEXT = rf"(?:(?:{_VOCAB}|{_CONNECTOR}){_E})"
@@ -73,8 +78,20 @@ _MAJOR_ADMIN = (
     _alternatives(["tỉnh", "thành phố", "huyện", "quận", "thị xã"], any_case=True)
     + "|TP\\.|TP|Tp\\.|TX\\.|H\\.|Q\\."
 )
+_MINOR_ADMIN = _alternatives(["xã", "phường", "thị trấn", "đặc khu"], any_case=True) + "|P\\.|TT\\."
 # A lowercase head ("cơ quan Cảnh sát điều tra") needs a capitalised name after it.
-_LOWER_HEADS = "cơ quan|phòng|cục|đội|trại giam|văn phòng|ban"
+_LOWER_HEADS = "cơ quan|phòng|cục|đội|trại giam|văn phòng|ban|tập đoàn|công ty|hãng|ngân hàng"
+_COUNTRY = _alternatives(lexicon.COUNTRIES)
+# Teams ("U23 Việt Nam", "đội tuyển Hàn Quốc", "CLB Hà Nội") and companies written the way
+# brands are ("VinFast", "VietinBank", "Vietnam Airlines").
+_TEAM = (
+    r"(?:U-?[0-9]{2}|ĐTQG|ĐT|[Đđ]ội tuyển(?: bóng đá)?(?: nam| nữ)?(?: U-?[0-9]{2})?"
+    rf"(?: quốc gia)?|[Tt]uyển|CLB|Câu lạc bộ) (?:{_COUNTRY}|{_CAP}(?: {_CAP}){{0,3}}|{_ABBR})"
+)
+_COMPANY = (
+    r"[A-Z][a-z]+[A-Z][A-Za-z]*|(?:[A-Z][A-Za-z]+ )+(?:Airlines|Airways|Group|Bank|Motors?"
+    r"|Electronics|Holdings|Corporation|Corp|Inc|Ltd|Pharma|Technologies|Technology|Capital)"
+)
 _CODE = r"(?:C|PC|PA|PK|PV|PH|PX|PE|A|K|V|X|H|T)[0-9]{2}"
 
 _ORG_SEGMENT = (
@@ -84,7 +101,7 @@ _ORG_SEGMENT = (
     rf"|(?P<unit_head>{_UNIT_HEADS})(?= {_ORG_START})"
     rf"|(?P<named>(?:{_NAMED_HEADS})(?: {_PAREN_ABBR})? {_DESC})"
     rf"|(?P<lowered>(?:{_LOWER_HEADS}) (?!{_ORG_START})(?=[{_UPPER}]){_DESC})"
-    rf"|(?P<code>{_CODE})"
+    rf"|(?P<code>{_CODE})|(?P<team>{_TEAM})|(?P<company>{_COMPANY})"
     rf"){_E}"
 )
 
@@ -125,8 +142,9 @@ def _place_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     known = rf"(?:{place_alternatives()}|{_alternatives(list(lexicon.PLACE_ALIASES))}){_E}"
     typed = (
         rf"{_B}(?P<major>{_MAJOR_ADMIN})(?:(?<=\.) ?| )(?P<known>{known})"
-        rf"|{_B}(?:(?P<admin>{_ADMIN}|{_ADMIN_ABBR})|(?P<other>{_OTHER_TYPES}|{_OTHER_ABBR}))"
-        rf"(?:(?<=\.) ?| )(?P<name>{_PLACE_NAME})(?!\w)"
+        rf"|{_B}(?:(?P<admin>(?P<big>{_MAJOR_ADMIN})|{_MINOR_ADMIN})"
+        rf"|(?P<other>{_OTHER_TYPES}|{_OTHER_ABBR}))"
+        rf"(?:(?<=\.) ?| )(?(big){_NOT_NAME_START})(?P<name>{_PLACE_NAME})(?!\w)"
         rf"|{_B}(?P<glued>TPHCM|TP\.HCM){_E}"
         rf"|{_B}(?P<level>{_ADMIN}|{_ADMIN_ABBR})(?= |$|[,.;:)]){_E}"
     )
@@ -352,7 +370,11 @@ def _descendants(mentions: list[Mention]) -> list[Mention]:
     return [m for top in mentions for m in [top, *_descendants(top.children)]]
 
 
-def _titles(text: str, orgs: list[Mention]) -> list[Mention]:
+_COUNTRY_AT = re.compile(rf"(?:{_COUNTRY}){_E}")
+_AT_PLACE = re.compile(rf" tại ({_COUNTRY}){_E}")
+
+
+def _titles(text: str, orgs: list[Mention], place_list: list[Mention]) -> list[Mention]:
     _, title = _org_and_title_patterns()
     starting: dict[int, Mention] = {}
     for org in _descendants(orgs):
@@ -364,9 +386,16 @@ def _titles(text: str, orgs: list[Mention]) -> list[Mention]:
         if _PLURAL.search(text[max(0, start - 10) : start]):
             continue  # "các Ủy viên ...", "23 Giám đốc ...": posts, not a role
         org = starting.get(end + 1) if text[end : end + 1] == " " else None
+        country = _COUNTRY_AT.match(text, end + 1) if text[end : end + 1] == " " else None
         if org is not None:
             mention = _span(text, "TITLE", start, org.end)
             mention.children = [org]
+        elif country is not None:  # "Tổng thống Mỹ", "Đại sứ Pháp tại Việt Nam"
+            where = _AT_PLACE.match(text, country.end())
+            mention = _span(text, "TITLE", start, where.end() if where else country.end())
+            mention.children = [_place(text, *country.span(), country.start(), role="bare")]
+            if where:
+                mention.children.append(_place(text, *where.span(1), where.start(1), role="bare"))
         elif match.group("unit_title") or text[start:end] in lexicon.STANDALONE_TITLES:
             mention = _span(text, "TITLE", start, end)
         elif text[start].isupper():
@@ -389,12 +418,18 @@ def masked_name(name: str) -> bool:
     return not bases & _VOWELS or "." in name
 
 
+_LEADING_COUNTRY = re.compile(rf"(?:{_COUNTRY}) (?=[{_UPPER}])")
+
+
 def _people(text: str) -> list[Mention]:
     found = []
     cued = ((NAME_AFTER, "name"), (NAME_BEFORE_AGE, "name"))
     for pattern, group in (*cued, (SURNAME_NAME, 0), (MIDDLE_NAME, 0)):
         for match in pattern.finditer(text):
             start, end = match.span(group)
+            country = _LEADING_COUNTRY.match(text, start, end)
+            if country and group == "name":  # "Tổng thống Mỹ Donald Trump"
+                start = country.end()
             after = text[end : end + 2]
             masked = masked_name(text[start:end]) or after[:1] == "." and after[1:2].isalpha()
             role = "masked" if masked else "cued" if group == "name" else ""
@@ -419,7 +454,7 @@ def rule_mentions(text: str) -> list[Mention]:
     organisations and titles with their parts as children."""
     place_list = _places(text)
     orgs = _compose(text, _org_segments(text), place_list)
-    mentions = orgs + _titles(text, orgs)
+    mentions = orgs + _titles(text, orgs, place_list)
     mentions += [p for p in place_list if p.role != "level"]
     mentions += [_span(text, "RANK", *m.span()) for m in RANK.finditer(text)]
     dates = [_span(text, "DATE", *m.span()) for m in DATE.finditer(text)]

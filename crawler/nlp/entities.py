@@ -121,6 +121,22 @@ def _linked_titles(text: str, mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
+def _retype_named_people(text: str, mentions: list[Mention], extra: list[Mention]) -> None:
+    """underthesea types many foreign names as places ("Đại sứ Pháp Nicolas Warnery"): a
+    name it found right after a role or a rank, or right before ", <role>", is a person."""
+    for index, mention in enumerate(mentions):
+        if mention.type != "LOC" or not any(mention is e for e in extra):
+            continue
+        before = mentions[index - 1] if index else None
+        after = mentions[index + 1] if index + 1 < len(mentions) else None
+        if (before is not None and before.type in ("TITLE", "RANK")
+                and _BEFORE_PERSON.match(text[before.end : mention.start])) or (
+            after is not None and after.type == "TITLE"
+            and _AFTER_PERSON.match(text[mention.end : after.start])
+        ):  # fmt: skip
+            mention.type = "PER"
+
+
 def extract(text: str) -> list[Mention]:
     """Typed mentions of one paragraph, outermost first with their nested mentions, people
     linked to their roles."""
@@ -170,6 +186,7 @@ def _mentions(text: str, entities: list[Entity]) -> list[Mention]:
     ]
     extra = [m for m in base if _plausible(m) and not any(m.overlaps(r) for r in rules + masked)]
     outer = _linked_titles(view, sorted(rules + extra, key=lambda m: m.start))
+    _retype_named_people(view, outer, extra)
     _link(view, outer)
     for mention in _walk(outer):  # the original text, not the matching view
         mention.text = text[mention.start : mention.end]

@@ -23,7 +23,9 @@ TITLE_HEADS = (
     "Phó Chỉ huy trưởng", "Đồn trưởng", "Phó Đồn trưởng", "Trạm trưởng", "Giám thị",
     "Phó Giám thị", "Hiệu trưởng", "Phó Hiệu trưởng", "Tổng Thư ký", "Người phát ngôn",
     "Đại sứ", "Tổng thống", "Phó Tổng thống", "Thường trực", "Đại biểu Quốc hội",
-    "Trưởng đoàn",
+    "Trưởng đoàn", "HLV trưởng", "HLV", "Huấn luyện viên trưởng", "Huấn luyện viên", "CEO",
+    "Thống đốc", "Quốc vương", "Nhà vua", "Nữ hoàng", "Hoàng tử", "Trợ lý", "Phó Thống đốc",
+    "Tổng thư ký", "Chủ tịch Hội đồng quản trị", "Chủ tịch HĐQT", "Ngoại trưởng",
 )  # fmt: skip
 # Titles that name one office on their own, with no organisation after them.
 STANDALONE_TITLES = ("Tổng Bí thư", "Thủ tướng Chính phủ", "Chủ tịch nước", "Đại biểu Quốc hội")
@@ -44,7 +46,9 @@ FIXED_ORGS = (
     "Mặt trận Tổ quốc Việt Nam", "Ngân hàng Nhà nước Việt Nam", "Ngân hàng Nhà nước",
     "Kiểm toán Nhà nước", "Bộ đội Biên phòng", "Tổng cục Cảnh sát", "Tổng Cục cảnh sát",
     "Liên Hợp Quốc", "Liên hợp quốc", "Zalo", "Facebook", "TikTok", "Telegram", "YouTube",
-    "Shopee", "Viber",
+    "Shopee", "Viber", "Ủy ban Thường vụ Quốc hội", "Uỷ ban Thường vụ Quốc hội", "FIFA", "AFC",
+    "VFF", "WHO", "UNESCO", "UNICEF", "ASEAN", "IMF", "WTO", "NATO", "EU", "Interpol",
+    "Liên minh châu Âu", "Liên đoàn Bóng đá Việt Nam", "HoSE", "HNX",
 )  # fmt: skip
 
 # Heads that need what follows: a place ("Công an xã X", "UBND tỉnh") or a unit
@@ -53,7 +57,7 @@ PLACE_HEADS = (
     "Công an", "UBND", "HĐND", "Ủy ban nhân dân", "Hội đồng nhân dân", "Tòa án nhân dân",
     "TAND", "VKSND", "Viện Kiểm sát nhân dân", "Viện KSND", "Bộ Chỉ huy Quân sự",
     "Ban Chỉ huy Quân sự", "Ủy ban MTTQ", "MTTQ", "Ủy ban Mặt trận Tổ quốc", "Đảng ủy Công an",
-    "Tỉnh đoàn", "Đoàn Thanh niên",
+    "Tỉnh đoàn", "Đoàn Thanh niên", "Đoàn ĐBQH", "Đoàn đại biểu Quốc hội", "ĐBQH",
 )  # fmt: skip
 UNIT_HEADS = (
     "Ban Chỉ huy", "Ban Giám đốc", "Ban Giám thị", "Ban Thường vụ", "BTV", "Văn phòng",
@@ -150,6 +154,15 @@ COUNTRIES = (
     "Quảng Tây", "Vân Nam", "Châu Âu", "Châu Á", "Đông Nam Á", "Trung Đông", "Biển Đông",
     "Dubai", "Los Angeles", "California", "Texas", "Florida", "Sydney", "Melbourne", "Osaka",
     "Busan", "Gaza", "Kiev", "Kyiv", "Tehran", "Geneva", "Rome", "Madrid", "Hong Kong",
+    "Paraguay", "Uruguay", "Somalia", "Guinea", "Ethiopia", "Maroc", "Morocco", "Algeria",
+    "Tunisia", "Libya", "Sudan", "Angola", "Mozambique", "Ghana", "Senegal", "Cameroon",
+    "Estonia", "Litva", "Latvia", "Slovakia", "Slovenia", "Tajikistan", "Uzbekistan",
+    "Kazakhstan", "Kyrgyzstan", "Turkmenistan", "Azerbaijan", "Armenia", "Gruzia", "Georgia",
+    "Fiji", "Mauritius", "Sri Lanka", "Jordan", "Kuwait", "Oman", "Bahrain", "Yemen",
+    "Palestine", "Ả Rập Xê Út", "Arab Saudi", "Matxcơva", "Nagoya", "Ecuador", "Bolivia",
+    "Panama", "Costa Rica", "Jamaica", "Haiti", "Luxembourg", "Monaco", "Iceland", "Malta",
+    "Síp", "Bắc Mỹ", "Nam Mỹ", "Mỹ Latinh", "châu Âu", "châu Á", "châu Phi", "châu Mỹ",
+    "Đại Tây Dương", "Thái Bình Dương", "Ấn Độ Dương",
 )  # fmt: skip
 
 # Names of places written other than the gazetteer writes them, and what they are.
