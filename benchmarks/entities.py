@@ -1,6 +1,7 @@
 """Entity extraction quality and speed: ours against plain underthesea.ner, per set.
 
 Usage: .venv/bin/python benchmarks/entities.py [--sets NAME ...] [--no-underthesea]
+       .venv/bin/python benchmarks/entities.py --baseline   (figures for baseline.json)
 
 Sets: the team's own paragraphs (tests/data/entities/), and real text kept outside the
 repository (third-party news, see crawler.nlp.evaluation.data_dirs): the shared real police
@@ -13,6 +14,7 @@ nested entities' F1, and sentences per second of the whole entity step.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -71,6 +73,17 @@ def table(name: str, rows: list[dict], baseline: bool) -> None:
             print(f"  {'nested':<13} {n.precision:>7.3f} {n.recall:>6.3f} {n.f1:>6.3f}")
 
 
+def figures(rows: list[dict]) -> dict[str, float]:
+    """F1 per annotated type, micro PER+ORG+LOC ("ALL") and nested, floored to 0.01: the
+    quality gate's floor (tests/test_nlp_quality.py)."""
+    mine, nested = score(rows, ours)
+    present = [k for k in TYPES if any(g["type"] == k for r in rows for g in r["gold"])]
+    found = {kind: mine[kind].f1 for kind in present} | {"ALL": micro(mine).f1}
+    if nested.tp + nested.fn:
+        found["nested"] = nested.f1
+    return {kind: int(f1 * 100) / 100 for kind, f1 in found.items()}
+
+
 def speed(rows: list[dict]) -> None:
     """Sentences/s of the whole entity step (rules and models) against underthesea.ner."""
     texts = [row["text"] for row in rows]
@@ -87,7 +100,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="*", help="only these sets")
     parser.add_argument("--no-underthesea", action="store_true", help="skip the baseline")
+    parser.add_argument("--baseline", action="store_true", help="print the gate's floors")
     args = parser.parse_args()
+    if args.baseline:
+        here = {name: p for name, p in sets().items() if p and (not args.sets or name in args.sets)}
+        load = {name: load_conll(p) if name == "vlsp" else load_set(p) for name, p in here.items()}
+        print(json.dumps({name: figures(rows) for name, rows in load.items()}, indent=1))
+        return
     for name, path in sets().items():
         if args.sets and name not in args.sets:
             continue

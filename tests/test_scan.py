@@ -7,7 +7,6 @@ import re
 import pytest
 
 from crawler.nlp import domain
-from crawler.nlp.gazetteer import place_pattern
 from crawler.scan import compile_scanning, first_chars
 from tests.test_nlp_crf import TEXTS
 
@@ -36,7 +35,7 @@ def test_unbounded_or_empty_starts_are_left_alone(pattern: str) -> None:
 def test_rule_patterns_match_as_the_plain_patterns_do() -> None:
     org, title = domain.org_and_title_patterns()
     patterns = [org, title, domain.RANK, domain.DATE, domain.NAME_AFTER, domain.SURNAME_NAME,
-                place_pattern()]  # fmt: skip
+                *domain.place_patterns()]  # fmt: skip
     assert all(p.pattern.startswith("(?=[") for p in patterns)
     text = "\n".join(TEXTS)
     for scanning in patterns:

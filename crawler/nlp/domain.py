@@ -136,7 +136,7 @@ _OTHER_ABBR = _alternatives(
 
 
 @cache
-def _place_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def place_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Typed places ("xã Tân Lập", "TP.HCM"), lists after a plural type word ("các xã A,
     B và C"), and bare names (provinces, districts, countries)."""
     known = rf"(?:{place_alternatives()}|{_alternatives(list(lexicon.PLACE_ALIASES))}){_E}"
@@ -159,14 +159,16 @@ def _place_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
 
 
 @cache
-def _org_and_title_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def org_and_title_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return compile_scanning(_ORG_SEGMENT), compile_scanning(_TITLE_SEGMENT)
 
 
 RANK = compile_scanning(rf"{_B}(?:{_RANK}){_E}")
 _NAME = rf"{_CAP}(?: {_CAP}){{1,3}}"
 _CUES = _alternatives(lexicon.PERSON_CUES)
-NAME_AFTER = compile_scanning(rf"(?:{_B}(?:{_RANK}|{_CUES}) )(?P<name>{_NAME})(?!\w)")
+NAME_AFTER = compile_scanning(
+    rf"(?:{_B}(?:{_RANK}|{_CUES}) )(?!{_ORG_START})(?P<name>{_NAME})(?!\w)"
+)
 SURNAME_NAME = compile_scanning(
     rf"{_B}(?:{_alternatives(sorted(lexicon.SURNAMES))})(?: {_CAP}){{1,3}}(?!\w|\.[{_UPPER}])"
 )
@@ -182,8 +184,7 @@ NAME_BEFORE_AGE = compile_scanning(
 JUNCTION = re.compile(rf" ?[-–] ?(?P<name>{_CAP}(?: {_CAP}){{0,3}})(?!\w)")
 CREDIT = compile_scanning(
     r"\(?(?:[Ảả]nh(?: minh họa| minh hoạ)?|Tin|Tin, ảnh|Tin và ảnh|Bài, ảnh|Bài và ảnh|Nguồn"
-    rf"|Clip|Video)\s?:\s?(?:{_CAP}|{_ABBR}|[a-z{_LOWER[3:]}]+)(?: (?:{_CAP}|{_ABBR}|cung cấp"
-    r"|minh họa|minh hoạ|[-,&]|và))*\.?\)?"
+    r"|Clip|Video)\s?:\s?[^.,;:()\n]{1,60}\.?\)?"
 )
 # Dates are written in ASCII digits ([0-9], not \d): a match starts with one of a few
 # known characters, which lets the scan skip the rest of the text (crawler.scan).
@@ -244,7 +245,7 @@ def _place(text: str, start: int, end: int, name_start: int, role: str = "") -> 
 
 
 def _places(text: str) -> list[Mention]:
-    typed, listed, bare = _place_patterns()
+    typed, listed, bare = place_patterns()
     found: list[Mention] = []
     lists = [m.span() for m in listed.finditer(text)]
     for match in typed.finditer(text):
@@ -287,7 +288,7 @@ def _between_names(text: str, start: int, end: int) -> bool:
 
 
 def _org_segments(text: str) -> list[Mention]:
-    org, _ = _org_and_title_patterns()
+    org, _ = org_and_title_patterns()
     segments = []
     for match in org.finditer(text):
         role = match.lastgroup or ""
@@ -375,7 +376,7 @@ _AT_PLACE = re.compile(rf" tại ({_COUNTRY}){_E}")
 
 
 def _titles(text: str, orgs: list[Mention], place_list: list[Mention]) -> list[Mention]:
-    _, title = _org_and_title_patterns()
+    _, title = org_and_title_patterns()
     starting: dict[int, Mention] = {}
     for org in _descendants(orgs):
         if org.type == "ORG" and org.role not in ("place_head", "unit_head"):

@@ -10,7 +10,6 @@ from importlib.metadata import version
 from retrie.trie import Trie
 
 from crawler.cachedir import built_once, source_of
-from crawler.scan import compile_scanning
 
 _UNIT_PREFIX = re.compile(r"^(?:Tỉnh|Thành phố) ")
 
@@ -66,11 +65,3 @@ def place_alternatives() -> str:
     trie = Trie()
     trie.add(*places())
     return f"(?:{trie.pattern()})"
-
-
-@cache
-def place_pattern() -> re.Pattern[str]:
-    """Place names, longest first, as whole words, optionally after their unit word."""
-    alternatives = place_alternatives()
-    unit = r"(?:(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|xã|phường|thị trấn) )?"
-    return compile_scanning(rf"(?<!\w){unit}(?P<name>{alternatives})(?!\w)")

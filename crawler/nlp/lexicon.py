@@ -190,7 +190,7 @@ SURNAMES = frozenset((
     "Giang", "Từ", "Âu", "Tôn", "Sùng", "Giàng", "Vàng", "Thào", "Lầu", "Mùa", "Tẩn", "Chảo",
     "Sần", "Quàng", "Cà", "Lường", "Điêu", "Bế", "Ma", "La", "Cấn", "Khuất", "Nghiêm", "Ninh",
     "Lại", "Trình", "Lã", "Bạch", "Thạch", "Danh", "Kha", "Hảng", "Hàng", "Mông", "Ly", "Vi",
-    "Hầu", "Mẫn", "Ông", "Diệp", "Doãn", "Khúc", "Nhữ", "Phí", "Tống", "Viên", "Thiều",
+    "Hầu", "Mẫn", "Diệp", "Doãn", "Khúc", "Nhữ", "Phí", "Tống", "Viên", "Thiều",
 ))  # fmt: skip
 
 # Years of the sixty-year cycle ("Tết Bính Ngọ"): not places or people.
