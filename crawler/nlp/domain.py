@@ -55,14 +55,12 @@ _PAREN_ABBR = rf"\({_ABBR}\)"
 _CONNECTOR = _alternatives(lexicon.UNIT_CONNECTORS)
 _CAPITALISED = _alternatives(lexicon.CAPITALISED_UNIT_WORDS)
 # Words that go on the sentence, never a name ("Hà Nội và ...", "Bạch Mai tiếp nhận").
-_STOP = (
-    "(?:và|với|của|tại|ở|cho|là|thì|mà|hay|hoặc|từ|đến|về|theo|trong|ngoài|sau|trước|khi|do"
-    "|bởi|nên|cùng|đã|đang|sẽ|vừa|được|bị|có|nay|này|đó|ấy|cũng|đều|vẫn|còn|rất|sẽ|nhé|ạ)"
-)
+_STOP = "(?:" + "|".join(lexicon.SENTENCE_WORDS) + ")"
 _DESC_WORD = (
     rf"(?:(?:{_VOCAB}|{_CAPITALISED}){_E}"
     rf"|(?:{_CONNECTOR})(?=(?: |, | và )(?:{_VOCAB}|{_CONNECTOR}){_E})"
-    rf"|(?!{_ORG_START}){_CAP}(?: (?!{_STOP}{_E})[{_LOWER}]+(?= [{_UPPER}]|[,.;:)]|$))?|{_ABBR}"
+    rf"|(?!{_ORG_START}){_CAP}(?: (?!{_STOP}{_E})[{_LOWER}]+"
+    rf"(?: (?!{_STOP}{_E})[{_LOWER}]+(?= [{_UPPER}]|[,.;:)]|$))?)?|{_ABBR}"
     rf"|số [0-9]+{_E}|[0-9]+{_E}|[IVX]+{_E})"
 )
 _DESC_NEXT = rf"(?:(?:{_VOCAB}|{_CONNECTOR}){_E})"
@@ -119,13 +117,16 @@ _NOT_PLACE_WORD = rf"(?!(?:{_RANK}|Công an|Đồng chí|Theo|Ông|Bà|Quốc l�
 # A person's name after a place ("UBND tỉnh Đồng Nai Cao Tiến Dũng") is not part of it.
 _COMMON_SURNAMES = "Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Ngô|Dương|Đinh|Trịnh|Cao"
 _NOT_NAME_START = rf"(?!(?:{_COMMON_SURNAMES})(?: {_CAP}){{2}})"
+# A lowercase syllable inside a name, before more of it ("đường Ngũ hành Sơn").
+_INNER_LOWER = rf"(?: (?!{_STOP}{_E})[{_LOWER}]+(?= [{_UPPER}]))?"
 _PLACE_NAME = (
-    rf"(?:{_NOT_PLACE_WORD}{_CAP})(?: {_NOT_PLACE_WORD}{_NOT_NAME_START}{_CAP}){{0,4}}"
+    rf"(?:{_NOT_PLACE_WORD}{_CAP}{_INNER_LOWER})"
+    rf"(?: {_NOT_PLACE_WORD}{_NOT_NAME_START}{_CAP}{_INNER_LOWER}){{0,4}}"
     rf"(?: {_NUM}{_E})?"
     rf"|{_NUM}{_E}|HCM{_E}|{_ABBR} {_NUM}{_E}"
 )
 # Lowercase only: capitalised, these start names ("Hồ Chí Minh", "Cầu Giấy", "Bản Phố").
-_LOWER_ONLY = {"hồ", "cầu", "bản", "tổ", "ga", "biển", "làng", "kênh", "cảng", "núi", "đảo"}
+_LOWER_ONLY = {"hồ", "cầu", "bản", "ga", "biển", "làng", "kênh", "cảng", "núi", "đảo"}
 _OTHER_TYPES = "|".join(
     re.escape(t) if t in _LOWER_ONLY else _any_case(t)
     for t in sorted(lexicon.PLACE_TYPES, key=len, reverse=True)

@@ -207,6 +207,21 @@ CAPITALISED_UNIT_WORDS = (
     "Kiểm tra", "Hỗ trợ", "Tuần tra", "Kiểm soát", "Bảo vệ", "Xây dựng", "Đấu tranh",
 )  # fmt: skip
 
+# Words that go on the sentence after a name, never the rest of a name's word ("Bệnh viện
+# Bạch Mai | tiếp nhận", where "Học viện Quân | y" is one name).
+SENTENCE_WORDS = (
+    "và", "với", "của", "tại", "ở", "cho", "là", "thì", "mà", "hay", "hoặc", "từ", "đến",
+    "về", "theo", "trong", "ngoài", "sau", "trước", "khi", "do", "bởi", "nên", "cùng", "đã",
+    "đang", "sẽ", "vừa", "được", "bị", "có", "nay", "này", "đó", "ấy", "cũng", "đều", "vẫn",
+    "còn", "rất", "tiếp", "tổ", "phối", "kiểm", "triển", "thực", "phát", "đề", "yêu", "khen",
+    "trao", "tuyên", "hướng", "trình", "báo", "cần", "vào", "ra", "đưa", "nhận", "xử", "bắt",
+    "thuộc", "không", "chưa", "làm", "gửi", "tặng", "mở", "đóng", "giao", "ký", "chỉ", "cho",
+    "nhằm", "để", "lên", "xuống", "tới", "qua", "như", "trên", "dưới", "giữa", "vì", "nếu",
+    "thông", "công", "ban", "quyết", "tham", "dự", "chủ", "đạt", "tăng", "giảm", "tiến",
+    "thăm", "gặp", "họp", "nêu", "cho", "khởi", "tạm", "truy", "điều", "đánh", "đảm", "bảo",
+    "nói", "cho", "biết", "lập", "sẽ", "hỗ", "hợp", "liên", "ghi", "đón", "trả", "mua", "bán",
+)  # fmt: skip
+
 # Words inside a unit's name only when more of its name follows ("tội phạm về ma túy",
 # "tuần tra, kiểm soát"): at its end they are the sentence's verb ("... kiểm tra").
 UNIT_CONNECTORS = (
