@@ -395,6 +395,10 @@ def print_index_stats(client: Any, alias: str) -> int:
         },
         "sources": {"terms": {"field": "source"}},
     }
+    # Entities nested in others count too (the place in "Công an tỉnh X"); relative
+    # organisations under their resolved names ("Công an tỉnh Nam Định").
+    top = {"persons": "people", "organizations": "organisations", "locations": "places"}
+    aggs |= {field: {"terms": {"field": field, "size": 10}} for field in top}
     result = client.search(index=alias, size=0, aggs=aggs, track_total_hits=True)
     index = next(iter(client.indices.get_alias(name=alias)))
     print(f"{alias} -> {index}: {result['hits']['total']['value']} articles")
@@ -412,6 +416,12 @@ def print_index_stats(client: Any, alias: str) -> int:
                  if b["key"] != bucket["key"]]  # fmt: skip
         merged = f"  ({', '.join(parts)})" if parts else ""
         print(f"  {bucket['key']:<24} {bucket['doc_count']:>7}{merged}")
+    for field, label in top.items():
+        named = buckets[field]["buckets"]
+        if named:
+            print(f"most named {label} (articles):")
+            for bucket in named:
+                print(f"  {bucket['key']:<40} {bucket['doc_count']:>7}")
     return 0
 
 

@@ -30,7 +30,8 @@ def old_index(es: Elasticsearch, alias: str, count: int) -> str:
         item = Article(id=f"a{number}", url=f"u{number}", source="seed",
                        title=f"Tin an ninh số {number}", body=["Nội dung."])  # fmt: skip
         doc = article_document(item)
-        doc.pop("story_key")  # the old mapping has no such field
+        known = body["mappings"]["properties"]
+        doc = {k: v for k, v in doc.items() if k in known}  # the fields the old mapping had
         es.index(index=alias, id=doc["id"], document=doc)
     es.indices.refresh(index=alias)
     return old

@@ -59,6 +59,25 @@ def test_entities_pipeline_records_field_paragraph_and_offsets() -> None:
     assert crawler.stats.get_value("entities/mentions") == len(item.entities)
 
 
+def test_nested_entities_point_into_the_article_list_and_relative_names_resolve() -> None:
+    crawler = get_crawler(settings_dict={"NER_ENABLED": True, "NER_WORKERS": 1})
+    pipeline = build_from_crawler(EntitiesPipeline, crawler)
+    body = ["Đại tá Phạm Văn Long dự họp.", "Giám đốc Công an tỉnh Lai Châu và Công an tỉnh."]
+    item = article(body=body, province="Nam Định", province_current="Ninh Bình")
+    entities = asyncio.run(pipeline.process_item(item)).entities
+    holders = {e["text"]: entities[e["inside"]]["text"] for e in entities if "inside" in e}
+    assert holders == {
+        "Công an tỉnh Lai Châu": "Giám đốc Công an tỉnh Lai Châu",
+        "Lai Châu": "Công an tỉnh Lai Châu",
+    }
+    bare = next(e for e in entities if e["text"] == "Công an tỉnh")
+    assert (bare["resolved"], bare["resolved_current"]) == (
+        "Công an tỉnh Nam Định",
+        "Công an tỉnh Ninh Bình",
+    )
+    assert "resolved" not in next(e for e in entities if e["text"] == "Công an tỉnh Lai Châu")
+
+
 def test_normalize_moves_the_lead_in_tag_out_of_the_text() -> None:
     item = NormalizePipeline().process_item(
         article(body=["(CAO) Công an tỉnh vừa bắt giữ.", "Hai."])
@@ -143,9 +162,9 @@ def test_an_article_that_breaks_its_batch_fails_alone() -> None:
 
 
 def _loaded_here() -> list[int]:
-    from crawler.nlp import crf, domain, gazetteer
+    from crawler.nlp import crf, domain
 
-    built = (crf.word_model, crf.ner_model, domain.org_and_title_patterns, gazetteer.place_pattern)
+    built = (crf.word_model, crf.ner_model, domain.org_and_title_patterns, domain.place_patterns)
     return [function.cache_info().currsize for function in built]
 
 
