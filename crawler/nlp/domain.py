@@ -372,7 +372,15 @@ def _descendants(mentions: list[Mention]) -> list[Mention]:
     return [m for top in mentions for m in [top, *_descendants(top.children)]]
 
 
-_COUNTRY_AT = re.compile(rf"(?:{_COUNTRY}){_E}")
+# A state written in full ("nước Cộng hòa xã hội chủ nghĩa Việt Nam") names its country.
+_STATE = (
+    r"(?:nước )?Cộng hòa(?: [Xx]ã hội [Cc]hủ nghĩa| [Dd]ân chủ [Nn]hân dân| [Nn]hân dân"
+    rf"| [Ll]iên bang| [Hh]ồi giáo| [Dd]ân chủ)? (?:{_COUNTRY}|{_CAP}(?: {_CAP}){{0,2}})"
+)
+_COUNTRY_AT = re.compile(rf"(?:{_STATE}|{_COUNTRY}){_E}")
+# Abbreviations of topics and of the force, not of one organisation ("ANTT", "CA").
+_TOPICS = frozenset(lexicon.TOPIC_ABBREVIATIONS)
+_ABBR_AT = re.compile(rf"{_ABBR}{_E}")
 _AT_PLACE = re.compile(rf" tại ({_COUNTRY}){_E}")
 
 
@@ -398,6 +406,9 @@ def _titles(text: str, orgs: list[Mention], place_list: list[Mention]) -> list[M
             mention.children = [_place(text, *country.span(), country.start(), role="bare")]
             if where:
                 mention.children.append(_place(text, *where.span(1), where.start(1), role="bare"))
+        elif (abbr := _ABBR_AT.match(text, end + 1)) and abbr.group() not in _TOPICS:
+            mention = _span(text, "TITLE", start, abbr.end())  # "Thống đốc NHNN"
+            mention.children = [_span(text, "ORG", *abbr.span())]
         elif match.group("unit_title") or text[start:end] in lexicon.STANDALONE_TITLES:
             mention = _span(text, "TITLE", start, end)
         elif text[start].isupper():

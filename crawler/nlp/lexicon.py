@@ -57,7 +57,7 @@ PLACE_HEADS = (
     "Công an", "UBND", "HĐND", "Ủy ban nhân dân", "Hội đồng nhân dân", "Tòa án nhân dân",
     "TAND", "VKSND", "Viện Kiểm sát nhân dân", "Viện KSND", "Bộ Chỉ huy Quân sự",
     "Ban Chỉ huy Quân sự", "Ủy ban MTTQ", "MTTQ", "Ủy ban Mặt trận Tổ quốc", "Đảng ủy Công an",
-    "Tỉnh đoàn", "Đoàn Thanh niên", "Đoàn ĐBQH", "Đoàn đại biểu Quốc hội", "ĐBQH",
+    "Tỉnh đoàn", "Đoàn Thanh niên", "Đoàn ĐBQH", "Đoàn đại biểu Quốc hội", "ĐBQH", "CA",
 )  # fmt: skip
 UNIT_HEADS = (
     "Ban Chỉ huy", "Ban Giám đốc", "Ban Giám thị", "Ban Thường vụ", "BTV", "Văn phòng",
@@ -205,6 +205,12 @@ CAPITALISED_UNIT_WORDS = (
     "Thông tin", "Thống kê", "Tổng hợp", "Tài vụ", "Văn thư", "Lưu trữ", "Tuyên truyền",
     "Đại diện", "Quản trị", "Kế toán", "Tiếp dân", "Xét xử", "Hình sự", "Dân sự", "Hướng dẫn",
     "Kiểm tra", "Hỗ trợ", "Tuần tra", "Kiểm soát", "Bảo vệ", "Xây dựng", "Đấu tranh",
+)  # fmt: skip
+
+# Abbreviations of topics and of the force, not of one organisation.
+TOPIC_ABBREVIATIONS = (
+    "ANTT", "ANTQ", "TNGT", "PCCC", "CNCH", "CAND", "BTV", "TTATGT", "ATGT", "TTXH", "TTATXH",
+    "ANQG", "KTXH", "GDP", "CPI", "FDI", "ODA", "AI", "TP", "VN", "TW", "CA", "QĐ", "NĐ",
 )  # fmt: skip
 
 # Words that go on the sentence after a name, never the rest of a name's word ("Bệnh viện
