@@ -27,28 +27,17 @@ from underthesea import sent_tokenize  # noqa: E402
 from crawler.nlp.evaluation import (  # noqa: E402
     CORE,
     TYPES,
+    entity_sets,
     find_set,
-    load_conll,
+    load_named,
     load_set,
     micro,
     ours,
     plain_underthesea,
     score,
-    vlsp_test,
 )
 
 TEAM = PROJECT / "tests" / "data" / "entities"
-
-
-def sets() -> dict[str, Path | None]:
-    return {
-        "team_dev": TEAM / "dev.jsonl",
-        "team_heldout": TEAM / "heldout.jsonl",
-        "police_dev": find_set("police_dev.jsonl"),
-        "police_heldout": find_set("police_heldout.jsonl"),
-        "general_news": find_set("general_news.jsonl"),
-        "vlsp": vlsp_test(),
-    }
 
 
 def table(name: str, rows: list[dict], baseline: bool) -> None:
@@ -103,18 +92,16 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="print the gate's floors")
     args = parser.parse_args()
     if args.baseline:
-        here = {name: p for name, p in sets().items() if p and (not args.sets or name in args.sets)}
-        load = {name: load_conll(p) if name == "vlsp" else load_set(p) for name, p in here.items()}
-        print(json.dumps({name: figures(rows) for name, rows in load.items()}, indent=1))
+        chosen = {n: p for n, p in entity_sets().items() if p and (not args.sets or n in args.sets)}
+        print(json.dumps({n: figures(load_named(n, p)) for n, p in chosen.items()}, indent=1))
         return
-    for name, path in sets().items():
+    for name, path in entity_sets().items():
         if args.sets and name not in args.sets:
             continue
         if path is None:
             print(f"\n{name}: not here (real text is kept outside the repository)")
             continue
-        rows = load_conll(path) if name == "vlsp" else load_set(path)
-        table(name, rows, not args.no_underthesea)
+        table(name, load_named(name, path), not args.no_underthesea)
     police = find_set("police_dev.jsonl")
     print("\nspeed, first pass on", "the real police set" if police else "the team's set")
     speed(load_set(police or TEAM / "dev.jsonl"))

@@ -10,33 +10,24 @@ crawler.nlp.evaluation.data_dirs) and is skipped, saying so, where it is not.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from crawler.nlp.evaluation import (
     CORE,
-    find_set,
-    load_conll,
+    entity_sets,
+    load_named,
     load_set,
     micro,
     ours,
     plain_underthesea,
     score,
-    vlsp_test,
 )
 from tests.conftest import PROJECT
 
 DATA = PROJECT / "tests" / "data" / "entities"
 BASELINE = json.loads((DATA / "baseline.json").read_text(encoding="utf-8"))
-SETS: dict[str, Path | None] = {
-    "team_dev": DATA / "dev.jsonl",
-    "team_heldout": DATA / "heldout.jsonl",
-    "police_dev": find_set("police_dev.jsonl"),
-    "police_heldout": find_set("police_heldout.jsonl"),
-    "general_news": find_set("general_news.jsonl"),
-    "vlsp": vlsp_test(),
-}
+SETS = entity_sets()
 # General news: at least underthesea's F1 + 0.10 on every type it tags (the target).
 MARGIN = {"general_news": 0.10, "vlsp": 0.10}
 
@@ -45,7 +36,7 @@ def rows_of(name: str) -> list[dict]:
     path = SETS[name]
     if path is None:
         pytest.skip(f"{name}: real text kept outside the repository, not on this machine")
-    return load_conll(path) if name == "vlsp" else load_set(path)
+    return load_named(name, path)
 
 
 @pytest.fixture(scope="module", params=[name for name in SETS if name in BASELINE])

@@ -71,6 +71,25 @@ def vlsp_test() -> Path | None:
     return path if path.is_file() else None
 
 
+def entity_sets() -> dict[str, Path | None]:
+    """Every set by name: the team's paragraphs (in the repository) and the real ones (None
+    where they are not kept on this machine)."""
+    team = PROJECT / "tests" / "data" / "entities"
+    return {
+        "team_dev": team / "dev.jsonl",
+        "team_heldout": team / "heldout.jsonl",
+        "police_dev": find_set("police_dev.jsonl"),
+        "police_heldout": find_set("police_heldout.jsonl"),
+        "general_news": find_set("general_news.jsonl"),
+        "vlsp": vlsp_test(),
+    }
+
+
+def load_named(name: str, path: Path) -> list[dict]:
+    """A set's records, whichever format it is kept in."""
+    return load_conll(path) if name == "vlsp" else load_set(path)
+
+
 def load_set(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
