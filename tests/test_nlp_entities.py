@@ -77,6 +77,19 @@ def test_a_chain_of_titles_is_split_at_commas_and_given_to_the_person() -> None:
     assert person.attrs == {"rank": "Đại tướng", "title": "Ủy viên Bộ Chính trị"}
 
 
+def test_a_role_before_a_list_is_each_listed_person_s() -> None:
+    text = (
+        "Dự có các đồng chí Ủy viên Ban TVTU: Nguyễn Văn An, Phó Chủ tịch HĐND tỉnh; "
+        "Trần Thị Bình, Phó Chủ tịch UBND tỉnh. Ông Lê Văn Cường phát biểu."
+    )
+    found_people = people([mention_dict(m) for m in extract(text)])
+    assert [(p["name"], p["titles"]) for p in found_people] == [
+        ("Nguyễn Văn An", ["Phó Chủ tịch HĐND tỉnh", "Ủy viên Ban TVTU"]),
+        ("Trần Thị Bình", ["Phó Chủ tịch UBND tỉnh", "Ủy viên Ban TVTU"]),
+        ("Lê Văn Cường", []),
+    ]
+
+
 def test_bare_titles_only_beside_a_person() -> None:
     text = "Thượng tướng Nguyễn Văn Long, Thứ trưởng, Thủ trưởng Cơ quan Cảnh sát điều tra."
     assert ("TITLE", "Thứ trưởng") in found(text)

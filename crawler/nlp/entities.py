@@ -96,6 +96,26 @@ def _link(text: str, mentions: list[Mention]) -> None:
                 break
             person.attrs.setdefault("title", following.text)
             cursor, gap = following.end, _BETWEEN_TITLES
+    _share_listed_titles(text, mentions)
+
+
+_LIST_START = re.compile(r"^\s*:\s*$")
+
+
+def _share_listed_titles(text: str, mentions: list[Mention]) -> None:
+    """ "các đồng chí Ủy viên Ban TVTU: A, Phó Chủ tịch HĐND tỉnh; B, ...": the role before
+    the colon is each listed person's, besides their own."""
+    for index, title in enumerate(mentions):
+        following = mentions[index + 1 : index + 2]
+        if title.type != "TITLE" or not following:
+            continue
+        if not _LIST_START.match(text[title.end : following[0].start]):
+            continue
+        for mention in mentions[index + 1 :]:
+            if "." in text[title.end : mention.start]:
+                break  # the list ends with its sentence
+            if mention.type == "PER":
+                mention.attrs["listed_title"] = title.text
 
 
 def _linked_titles(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -18,9 +18,10 @@ def people(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
         person["mentions"] += 1
         person["rank"] = person["rank"] or mention.get("rank")
-        title = mention.get("title")
-        if title and title not in person["titles"]:
-            person["titles"].append(title)
+        for key in ("title", "listed_title"):
+            title = mention.get(key)
+            if title and title not in person["titles"]:
+                person["titles"].append(title)
     return list(found.values())
 
 
