@@ -229,7 +229,7 @@ def print_crawl_summary(stats: Any, failures: list[str], elapsed: float) -> None
 
 
 def cmd_entities(args: argparse.Namespace) -> int:
-    from crawler.nlp.entities import extract_many, mention_dict
+    from crawler.nlp.entities import extract_many, mention_dict, police_news
     from crawler.nlp.gazetteer import current_province
     from crawler.nlp.people import people
     from crawler.nlp.resolution import resolve_entities
@@ -242,7 +242,8 @@ def cmd_entities(args: argparse.Namespace) -> int:
         raise CliError(f"{args.file}: cannot read as UTF-8 text: {exc}") from exc
     paragraphs = [normalize_text(p) for p in split_paragraphs(raw)]
     mentions: list[dict[str, Any]] = []
-    for index, found in enumerate(extract_many(paragraphs)):
+    police = [police_news(paragraphs)] * len(paragraphs)  # the input is one article
+    for index, found in enumerate(extract_many(paragraphs, police)):
         offset = len(mentions)
         mentions += [mention_dict(m, offset, paragraph=index) for m in found]
     province = args.province

@@ -49,9 +49,15 @@ def many_texts_entities(articles: list[Sources]) -> list[list[dict[str, Any]]]:
     """texts_entities of several articles, their texts through the models together."""
     # Imported here, where extraction runs: in the worker processes, which load
     # underthesea and the models; the crawl process never needs them.
-    from crawler.nlp.entities import extract_many, mention_dict
+    from crawler.nlp.entities import extract_many, mention_dict, police_news
 
-    mentions = iter(extract_many([text for sources in articles for _, _, text in sources]))
+    texts = [text for sources in articles for _, _, text in sources]
+    police = [
+        flag
+        for sources in articles
+        for flag in [police_news([t for *_, t in sources])] * len(sources)
+    ]
+    mentions = iter(extract_many(texts, police))
     found: list[list[dict[str, Any]]] = []
     for sources in articles:
         entities: list[dict[str, Any]] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.nlp.entities import extract, mention_dict, normalized
+from crawler.nlp.entities import extract, extract_many, mention_dict, normalized
 from crawler.nlp.gazetteer import current_province, places
 from crawler.nlp.people import people
 from crawler.nlp.resolution import resolve_entities, resolved_name
@@ -264,6 +264,16 @@ def test_person_role_links_and_one_entity_per_person() -> None:
          "mentions": 2},
         {"name": "Phạm Gia Túc", "rank": None, "titles": ["Bí thư Tỉnh ủy"], "mentions": 1},
     ]  # fmt: skip
+
+
+def test_given_names_are_people_in_general_news_not_in_police_news() -> None:
+    general = "Chị Lan và anh Tuấn cùng con về quê ăn Tết."
+    assert {("PER", "Lan"), ("PER", "Tuấn")} <= set(found(general))
+    police = "Chị Lan và anh Tuấn đã trình báo Công an xã Tân Lập."
+    assert not [m for m in found(police) if m[0] == "PER"]
+    # The article decides: a police article's paragraph without police words is police news.
+    paragraphs = ["Công an xã Tân Lập đã vào cuộc.", "Chị Lan cho biết đã mất 20 triệu đồng."]
+    assert not [m for m in extract_many(paragraphs, [True, True])[1] if m.type == "PER"]
 
 
 def test_common_words_are_not_names() -> None:

@@ -48,20 +48,39 @@ def _resolve(candidates: list[Mention]) -> list[Mention]:
 _UPPER_WORD = re.compile(r"^[A-ZĐ0-9&]+$")
 
 
-def _plausible(entity: Mention) -> bool:
+def _plausible(entity: Mention, given_names: bool) -> bool:
     """underthesea's leftovers worth keeping: capitalised, no digits ("COVID-19"), no
-    one-syllable Vietnamese word typed as a name ("Toàn", "Cờ"), no acronym as a person or
-    a place ("GDP", "TTATGT"), no year of the sixty-year cycle ("Bính Ngọ")."""
-    text = entity.text
-    if not text[:1].isupper() or any(c.isdigit() for c in text) or masked_name(text):
+    acronym as a person or a place ("GDP", "TTATGT"), no year of the sixty-year cycle ("Bính
+    Ngọ"); of one word, a foreign name, or in general news a given name ("chị Lan",
+    "Cường ghi bàn"), never a common word ("Cờ", "Toàn")."""
+    name = entity.text
+    if not name[:1].isupper() or any(c.isdigit() for c in name) or masked_name(name):
         return False
-    if entity.type in ("PER", "LOC") and _UPPER_WORD.match(text.replace(" ", "")):
+    if entity.type in ("PER", "LOC") and _UPPER_WORD.match(name.replace(" ", "")):
         return False
-    if text in lexicon.CYCLE_YEARS:
+    if name in lexicon.CYCLE_YEARS:
         return False
-    if " " not in text:  # one word: a foreign name, not a Vietnamese syllable ("Khoa")
-        return text.isascii() and not _SYLLABLE.fullmatch(text.lower())
-    return True
+    if " " in name:
+        return True
+    if given_names and entity.type == "PER" and name not in _COMMON_WORDS:
+        return True
+    # One word: a foreign name, not a Vietnamese syllable ("Khoa").
+    return name.isascii() and not _SYLLABLE.fullmatch(name.lower())
+
+
+# Capitalised common words underthesea takes for names ("Cờ thi đua", "Bằng khen").
+_COMMON_WORDS = frozenset({"Cờ", "Bằng", "Toàn", "Khối", "Ban", "Nhà", "Trường", "Đoàn"})
+# Police news names people in full and leaves victims and suspects unnamed ("chị L."): a bare
+# given name there is not an entity (the police annotation guide); in general news it is.
+_POLICE_NEWS = re.compile(
+    rf"(?i)(?<!\w)(?:công an|cảnh sát|csgt|biên phòng|đối tượng|bị can|bị cáo|nghi phạm"
+    rf"|{'|'.join(lexicon.RANKS)})(?!\w)"
+)
+
+
+def police_news(texts: Sequence[str]) -> bool:
+    """Whether the texts (one article's) are police news, by the words only it uses."""
+    return any(_POLICE_NEWS.search(text) for text in texts)
 
 
 # A Vietnamese syllable written without its marks: onset, vowels, final consonant.
@@ -163,9 +182,16 @@ def extract(text: str) -> list[Mention]:
     return extract_many([text])[0]
 
 
-def extract_many(texts: Sequence[str]) -> list[list[Mention]]:
-    """The mentions of each paragraph, underthesea's models run on all of them at once."""
-    return [_mentions(text, base) for text, base in zip(texts, entities_of(texts), strict=True)]
+def extract_many(texts: Sequence[str], police: Sequence[bool] | None = None) -> list[list[Mention]]:
+    """The mentions of each paragraph, underthesea's models run on all of them at once.
+    ``police`` says, for each paragraph, whether its article is police news (by default,
+    whether the paragraph itself reads as such)."""
+    registers = police if police is not None else [police_news([text]) for text in texts]
+    tagged = entities_of(texts)
+    return [
+        _mentions(text, base, not is_police)
+        for text, base, is_police in zip(texts, tagged, registers, strict=True)
+    ]
 
 
 _WORD = re.compile(r"\w+")
@@ -187,7 +213,7 @@ def _matching_view(text: str) -> str:
 _BYLINE = re.compile(r"^\s*Theo [^,.:;]{2,40} \([A-ZĐ.]{2,10}\)\.?\s*$")
 
 
-def _mentions(text: str, entities: list[Entity]) -> list[Mention]:
+def _mentions(text: str, entities: list[Entity], given_names: bool) -> list[Mention]:
     if not text.strip() or parse_credit(text) is not None or _BYLINE.match(text):
         return []
     view = _matching_view(text)
@@ -204,7 +230,11 @@ def _mentions(text: str, entities: list[Entity]) -> list[Mention]:
         for e in entities
         if e.type in ("PER", "ORG", "LOC") and not in_credit(e)
     ]
-    extra = [m for m in base if _plausible(m) and not any(m.overlaps(r) for r in rules + masked)]
+    extra = [
+        m
+        for m in base
+        if _plausible(m, given_names) and not any(m.overlaps(r) for r in rules + masked)
+    ]
     outer = _linked_titles(view, sorted(rules + extra, key=lambda m: m.start))
     _retype_named_people(view, outer, extra)
     _link(view, outer)

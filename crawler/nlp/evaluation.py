@@ -185,11 +185,14 @@ def micro(scores: dict[str, Scores], kinds: tuple[str, ...] = CORE) -> Scores:
 
 def ours(text: str) -> Found:
     """Our extractor, paragraph by paragraph (records hold paragraphs split by blank lines)."""
-    from crawler.nlp.entities import extract_many
+    from crawler.nlp.entities import extract_many, police_news
 
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    police = [police_news(paragraphs)] * len(paragraphs)  # a record is one article's text
     return [
-        (m.type, m.text, m.inside is not None) for found in extract_many(paragraphs) for m in found
+        (m.type, m.text, m.inside is not None)
+        for found in extract_many(paragraphs, police)
+        for m in found
     ]
 
 
