@@ -293,10 +293,14 @@ def _org_segments(text: str) -> list[Mention]:
     segments = []
     for match in org.finditer(text):
         role = match.lastgroup or ""
-        segments.append(_span(text, "ORG", *match.span(), role=role))
+        start, end = match.span()
+        if role == "lowered" and _GENERIC.search(text[max(0, start - 12) : start]):
+            start = _LOWER_HEAD.match(text, start).end()  # "các cơ quan | Khối Nội chính"
+        segments.append(_span(text, "ORG", start, end, role=role))
     return segments
 
 
+_LOWER_HEAD = re.compile(rf"(?:{_LOWER_HEADS}) ")
 _GENERIC = re.compile(r"(?:chức danh|lực lượng|các|những|mỗi|từng|[0-9]+|làm|là) $")
 _PARTY_COMMITTEES = frozenset({"Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy"})
 _GAP_ABBR = re.compile(rf" {_PAREN_ABBR} ")
