@@ -228,26 +228,48 @@ def print_crawl_summary(stats: Any, failures: list[str], elapsed: float) -> None
         print(f"  failed: {reason}")
 
 
+ENTITY_BATCH = 256  # paragraphs through the models at once
+
+
+def _province_option(name: str | None) -> tuple[str | None, str | None]:
+    """--province as the gazetteer writes it ("nam định", "tỉnh Nam Định" -> "Nam Định")
+    and the province it is part of today; a clear error for a name that is none."""
+    if not name:
+        return None, None
+    from crawler.nlp.entities import normalized_place
+    from crawler.nlp.gazetteer import current_province, places
+
+    wanted = normalized_place(name).casefold()
+    provinces = {p.name.casefold(): p.name for p in places().values() if p.kind == "province"}
+    if wanted not in provinces:
+        raise CliError(f"--province {name!r}: not a province of Vietnam, before or after 2025")
+    return provinces[wanted], current_province(provinces[wanted])
+
+
 def cmd_entities(args: argparse.Namespace) -> int:
     from crawler.nlp.entities import extract_many, mention_dict, police_news
-    from crawler.nlp.gazetteer import current_province
     from crawler.nlp.people import people
     from crawler.nlp.resolution import resolve_entities
     from crawler.text import normalize_text, split_paragraphs
 
-    source = sys.stdin if args.file == "-" else None
+    province, today = _province_option(args.province)
     try:
-        raw = source.read() if source else Path(args.file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"{args.file}: cannot read as UTF-8 text: {exc}") from exc
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CliError(f"{args.file}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{args.file}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
     paragraphs = [normalize_text(p) for p in split_paragraphs(raw)]
+    police = police_news(paragraphs)  # the input is one article
     mentions: list[dict[str, Any]] = []
-    police = [police_news(paragraphs)] * len(paragraphs)  # the input is one article
-    for index, found in enumerate(extract_many(paragraphs, police)):
-        offset = len(mentions)
-        mentions += [mention_dict(m, offset, paragraph=index) for m in found]
-    province = args.province
-    resolve_entities(mentions, province, current_province(province) if province else None)
+    for first in range(0, len(paragraphs), ENTITY_BATCH):  # models' memory stays bounded
+        batch = paragraphs[first : first + ENTITY_BATCH]
+        for index, found in enumerate(extract_many(batch, [police] * len(batch)), first):
+            offset = len(mentions)
+            mentions += [mention_dict(m, offset, paragraph=index) for m in found]
+    mentions = resolve_entities(mentions, province, today)
     if args.json:
         result = {"paragraphs": paragraphs, "entities": mentions, "people": people(mentions)}
         print(json.dumps(result, ensure_ascii=False, indent=2))

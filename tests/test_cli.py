@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from elasticsearch import Elasticsearch
 
 from tests.conftest import PROJECT, SEED, free_port, run_cli
@@ -186,6 +187,53 @@ def test_entities_of_a_plain_text(tmp_path) -> None:
     }  # fmt: skip
     readable = run_cli("entities", str(text))
     assert "person: Phạm Văn Long (1x): Đại tá, Giám đốc Công an tỉnh" in readable.stdout
+
+
+def test_entities_nested_and_resolved_with_the_article_province(tmp_path) -> None:
+    text = tmp_path / "doan.txt"
+    text.write_text("Giám đốc Công an tỉnh Lạng Sơn gặp Công an tỉnh.", encoding="utf-8")
+    result = run_cli("entities", str(text), "--json", "--province", "tỉnh nam định")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)["entities"]
+    assert [(e["text"], e.get("inside")) for e in found] == [
+        ("Giám đốc Công an tỉnh Lạng Sơn", None),
+        ("Công an tỉnh Lạng Sơn", 0),
+        ("Lạng Sơn", 1),
+        ("Công an tỉnh", None),
+    ]
+    assert (found[3]["resolved"], found[3]["resolved_current"]) == (
+        "Công an tỉnh Nam Định",
+        "Công an tỉnh Ninh Bình",
+    )
+    readable = run_cli("entities", str(text), "--province", "Nam Định").stdout
+    assert "    Lạng Sơn" in readable
+    assert "= Công an tỉnh Nam Định" in readable
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "error"),
+    [
+        (["--province", "Atlantis", "-"], "Công an tỉnh", "--province 'Atlantis': not a province"),
+        (["/no/such/file.txt"], "", "/no/such/file.txt: cannot read: No such file"),
+    ],
+)
+def test_entities_refuses_bad_input_with_a_reason(args, stdin, error) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler", "entities", *args], cwd=PROJECT, input=stdin,
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert error in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_entities_refuses_bytes_that_are_not_utf8() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler", "entities", "-"], cwd=PROJECT,
+        input=b"C\xf4ng an t\xecnh", capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert b"-: not UTF-8 text" in result.stderr
 
 
 def test_cli_runs_keep_scrapys_log_quiet(cli_env) -> None:

@@ -74,7 +74,11 @@ def test_a_chain_of_titles_is_split_at_commas_and_given_to_the_person() -> None:
         ("TITLE", "Bộ trưởng Bộ Công an"),
     ]
     person = next(m for m in extract(text) if m.type == "PER")
-    assert person.attrs == {"rank": "Đại tướng", "title": "Ủy viên Bộ Chính trị"}
+    assert person.attrs == {
+        "rank": "Đại tướng",
+        "title": "Ủy viên Bộ Chính trị",
+        "more_titles": ["Bí thư Đảng ủy Công an Trung ương", "Bộ trưởng Bộ Công an"],
+    }
 
 
 def test_a_role_before_a_list_is_each_listed_person_s() -> None:
@@ -276,6 +280,21 @@ def test_given_names_are_people_in_general_news_not_in_police_news() -> None:
     assert not [m for m in extract_many(paragraphs, [True, True])[1] if m.type == "PER"]
 
 
+def test_a_long_run_of_names_is_read_not_a_crash() -> None:
+    mentions = extract("Bộ Công an " * 2000)
+    assert all(m.text == "Bộ Công an" or m.type == "ORG" for m in mentions)
+    assert mentions[0].inside is None
+
+
+def test_an_honorific_before_a_birth_year_is_not_part_of_the_name() -> None:
+    assert ("PER", "Trần Văn Nam") in found("Ông Trần Văn Nam (SN 1970) bị bắt.")
+
+
+def test_a_former_role_after_a_dash_is_the_person_s() -> None:
+    person = extract("Ông Đỗ Hữu Ca - nguyên Giám đốc Công an TP Hải Phòng bị tạm giữ.")[0]
+    assert person.attrs == {"title": "Giám đốc Công an TP Hải Phòng"}
+
+
 def test_common_words_are_not_names() -> None:
     text = "Đồng chí Trần Anh Dũng trao Cờ thi đua và Bằng khen; Toàn dân tham gia."
     assert [m.text for m in extract(text) if m.type == "PER"] == ["Trần Anh Dũng"]
@@ -298,7 +317,7 @@ def test_relative_organisations_resolve_with_the_article_province() -> None:
     assert resolved_name("Công an tỉnh Lạng Sơn", "Nam Định") is None
     assert resolved_name("Công an huyện", "Nam Định") is None  # which district is not known
     entities = [mention_dict(m) for m in extract("Giám đốc Công an tỉnh dự họp.")]
-    resolve_entities(entities, "Nam Định", "Ninh Bình")
+    entities = resolve_entities(entities, "Nam Định", "Ninh Bình")
     org = next(e for e in entities if e["type"] == "ORG")
     assert org["inside"] == 0
     assert (org["resolved"], org["resolved_current"]) == (

@@ -50,9 +50,11 @@ def article_document(item: object) -> dict[str, Any]:
         doc[f"{name}_folded"] = (
             [fold(v) for v in value] if isinstance(value, list) else fold(value or "")
         )
+    # Relative names resolved here too: a document copied by a mapping upgrade gains them.
     entities = resolve_entities(
         doc.get("entities") or [], doc.get("province"), doc.get("province_current")
     )
+    doc["entities"] = entities
     names: dict[str, list[str]] = {field: [] for field in ENTITY_FIELDS.values()}
     for entity in entities:  # nested ones too: each is a mention of its own
         field = ENTITY_FIELDS.get(entity["type"])
@@ -71,8 +73,8 @@ def article_document(item: object) -> dict[str, Any]:
     # One person across articles: the same name in the same province (of today).
     where = doc.get("province_current") or doc.get("province") or ""
     doc["person_ids"] = [person_id(person["name"], where) for person in doc["people"]]
-    counts: dict[str, int] = {}
-    for entity in doc.get("entities") or []:
+    counts: dict[str, int] = {}  # mentions by type, nested ones included
+    for entity in entities:
         counts[entity["type"]] = counts.get(entity["type"], 0) + 1
     doc["entity_counts"] = counts
     doc["story_key"] = story_key(doc.get("title") or "")

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from crawler.nlp import lexicon
 from crawler.nlp.gazetteer import place_alternatives, places
@@ -23,7 +24,7 @@ _LOWER = "a-z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.islower()
 _CAP = (
     rf"[{_UPPER}][{_LOWER}]*(?:['’][{_UPPER}{_LOWER}][{_LOWER}]*|-[{_LOWER}]+)*"  # H'Mông, Hang-seo
 )
-_ABBR = rf"[{_UPPER}](?:[{_UPPER}0-9]|&[{_UPPER}])+"  # CSGT, PC02, C46, PCCC&CNCH
+_ABBR = rf"[{_UPPER}](?:[{_UPPER}0-9]|[&-][{_UPPER}])+"  # CSGT, PC02, C46, PCCC&CNCH, CSGT-TT
 _NUM = r"[0-9]+[A-Za-z]?(?:/[0-9]+)?"  # quận 6, quốc lộ 1A, đường 30/4
 _B, _E = r"(?<![\w])", r"(?![\w])"
 
@@ -115,8 +116,7 @@ _TITLE_SEGMENT = (
 
 _NOT_PLACE_WORD = rf"(?!(?:{_RANK}|Công an|Đồng chí|Theo|Ông|Bà|Quốc lộ|Tỉnh lộ){_E})"
 # A person's name after a place ("UBND tỉnh Đồng Nai Cao Tiến Dũng") is not part of it.
-_COMMON_SURNAMES = "Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Ngô|Dương|Đinh|Trịnh|Cao"
-_NOT_NAME_START = rf"(?!(?:{_COMMON_SURNAMES})(?: {_CAP}){{2}})"
+_NOT_NAME_START = rf"(?!(?:{_alternatives(lexicon.COMMON_SURNAMES)})(?: {_CAP}){{2}})"
 # A lowercase syllable inside a name, before more of it ("đường Ngũ hành Sơn").
 _INNER_LOWER = rf"(?: (?!{_STOP}{_E})[{_LOWER}]+(?= [{_UPPER}]))?"
 _PLACE_NAME = (
@@ -178,9 +178,11 @@ ADDRESS = compile_scanning(
     rf"(?<![\w/])(?:số )?[0-9]+[A-Za-z]?(?:/[0-9]+[A-Za-z]?)* "
     rf"(?P<name>{_CAP}(?: {_CAP}){{1,3}})(?=,| \()"
 )
+_HONORIFIC = "(?:Ông|Bà|Anh|Chị|Em|Cháu|Cô|Thầy|Đồng chí|Đối tượng|Bị can|Nạn nhân)"
 # A name followed by a birth year or an age is a person's ("Chen Haiyang (sinh năm 1987)").
 NAME_BEFORE_AGE = compile_scanning(
-    rf"{_B}(?P<name>{_CAP}(?: {_CAP}){{1,3}}),? \((?:sinh năm|SN|sinh|[0-9]+ tuổi)"
+    rf"{_B}(?!{_HONORIFIC}{_E})(?P<name>{_CAP}(?: {_CAP}){{1,3}}),?"
+    r" \((?:sinh năm|SN|sinh|[0-9]+ tuổi)"
 )
 JUNCTION = re.compile(rf" ?[-–] ?(?P<name>{_CAP}(?: {_CAP}){{0,3}})(?!\w)")
 CREDIT = compile_scanning(
@@ -202,7 +204,7 @@ class Mention:
     type: str
     start: int
     end: int
-    attrs: dict[str, str] = field(default_factory=dict)
+    attrs: dict[str, Any] = field(default_factory=dict)
     children: list[Mention] = field(default_factory=list)
     role: str = ""  # how the rules found it: "head", "level", "bare_title", "masked"...
     canonical: str = ""  # a place's name as filed, without its type word
@@ -301,8 +303,11 @@ def _org_segments(text: str) -> list[Mention]:
 
 
 _LOWER_HEAD = re.compile(rf"(?:{_LOWER_HEADS}) ")
-_GENERIC = re.compile(r"(?:chức danh|lực lượng|các|những|mỗi|từng|[0-9]+|làm|là) $")
+_GENERIC = re.compile(r"(?i)(?:chức danh|lực lượng|các|những|mỗi|từng|[0-9]+|làm|là) $")
 _PARTY_COMMITTEES = frozenset({"Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy"})
+# The most parts one name is built of ("Văn phòng | Cơ quan CSĐT | Công an | tỉnh X");
+# a run of names with nothing between them is cut there, not built without end.
+_LONGEST_CHAIN = 6
 _GAP_ABBR = re.compile(rf" {_PAREN_ABBR} ")
 
 
@@ -321,7 +326,7 @@ def _compose(text: str, segments: list[Mention], place_list: list[Mention]) -> l
         if segment.start in used:
             continue
         chain = [segment]
-        while text[chain[-1].end : chain[-1].end + 1] == " ":
+        while text[chain[-1].end : chain[-1].end + 1] == " " and len(chain) < _LONGEST_CHAIN:
             after = chain[-1].end + 1
             if after in starting:
                 chain.append(starting[after])
@@ -372,8 +377,9 @@ def _build(text: str, chain: list[Mention]) -> Mention | None:
 _PLURAL = re.compile(r"(?:(?<!\w)(?:các|những|[0-9]+)|(?<!\w)[Bb]an) $")  # before a title
 
 
-def _descendants(mentions: list[Mention]) -> list[Mention]:
-    return [m for top in mentions for m in [top, *_descendants(top.children)]]
+def descendants(mentions: list[Mention]) -> list[Mention]:
+    """Each mention followed by those it holds, depth first."""
+    return [m for top in mentions for m in [top, *descendants(top.children)]]
 
 
 # A state written in full ("nước Cộng hòa xã hội chủ nghĩa Việt Nam") names its country.
@@ -388,10 +394,10 @@ _ABBR_AT = re.compile(rf"{_ABBR}{_E}")
 _AT_PLACE = re.compile(rf" tại ({_COUNTRY}){_E}")
 
 
-def _titles(text: str, orgs: list[Mention], place_list: list[Mention]) -> list[Mention]:
+def _titles(text: str, orgs: list[Mention]) -> list[Mention]:
     _, title = org_and_title_patterns()
     starting: dict[int, Mention] = {}
-    for org in _descendants(orgs):
+    for org in descendants(orgs):
         if org.type == "ORG" and org.role not in ("place_head", "unit_head"):
             starting.setdefault(org.start, org)
     found = []
@@ -429,10 +435,12 @@ _VOWELS = set("aeiouy")
 
 
 def masked_name(name: str) -> bool:
-    """An initialised name ("Nguyễn Văn T.", "Trần Văn Tr", "N.T.T.Tr."): not a name."""
+    """An initialised or placeholder name ("Nguyễn Văn T.", "Trần Văn Tr", "N.T.T.Tr.",
+    "Nguyễn Văn A"): not a name."""
     last = name.split()[-1]
     bases = {unicodedata.normalize("NFD", c)[0].lower() for c in last}
-    return not bases & _VOWELS or "." in name
+    placeholder = len(last) == 1 and last.isascii() and last != "Y"  # "Ý", "Y" are names
+    return placeholder or not bases & _VOWELS or "." in name
 
 
 _LEADING_COUNTRY = re.compile(rf"(?:{_COUNTRY}) (?=[{_UPPER}])")
@@ -471,7 +479,7 @@ def rule_mentions(text: str) -> list[Mention]:
     organisations and titles with their parts as children."""
     place_list = _places(text)
     orgs = _compose(text, _org_segments(text), place_list)
-    mentions = orgs + _titles(text, orgs, place_list)
+    mentions = orgs + _titles(text, orgs)
     mentions += [p for p in place_list if p.role != "level"]
     mentions += [_span(text, "RANK", *m.span()) for m in RANK.finditer(text)]
     dates = [_span(text, "DATE", *m.span()) for m in DATE.finditer(text)]

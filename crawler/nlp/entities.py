@@ -8,7 +8,7 @@ it, which carry ``inside`` (the index of the one that holds them).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from crawler.nlp import lexicon
@@ -16,13 +16,12 @@ from crawler.nlp.domain import (
     Mention,
     canonical_place,
     credit_spans,
+    descendants,
     masked_name,
     rule_mentions,
 )
 from crawler.nlp.ner import Entity, entities_of
 from crawler.text import normalize_token, parse_credit
-
-ENTITY_TYPES = ("PER", "ORG", "LOC", "TITLE", "RANK", "DATE")
 
 
 def _priority(mention: Mention) -> int:
@@ -36,12 +35,30 @@ def _priority(mention: Mention) -> int:
     return {"TITLE": 0, "ORG": 1, "RANK": 5, "DATE": 6}[mention.type]
 
 
-def _resolve(candidates: list[Mention]) -> list[Mention]:
+class _Taken:
+    """Which characters of a text mentions cover: an overlap test in the length of the
+    mention, not in the number of mentions (a paragraph may hold thousands)."""
+
+    def __init__(self, length: int, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self.covered = bytearray(length + 1)
+        for start, end in spans:
+            self.take(start, end)
+
+    def take(self, start: int, end: int) -> None:
+        self.covered[start:end] = b"\x01" * (end - start)
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.covered[start:end])
+
+
+def _resolve(candidates: list[Mention], length: int) -> list[Mention]:
     """Non-overlapping mentions: longest first, then by priority."""
     chosen: list[Mention] = []
+    taken = _Taken(length)
     for mention in sorted(candidates, key=lambda m: (m.start - m.end, _priority(m))):
-        if not any(mention.overlaps(kept) for kept in chosen):
+        if taken.free(mention.start, mention.end):
             chosen.append(mention)
+            taken.take(mention.start, mention.end)
     return sorted(chosen, key=lambda m: m.start)
 
 
@@ -90,7 +107,7 @@ _SYLLABLE = re.compile(
 
 
 _BEFORE_PERSON = re.compile(r"^(?:\s*,?\s*(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)?\s*)$")
-_AFTER_PERSON = re.compile(r"^\s*[,–-]?\s*$")
+_AFTER_PERSON = re.compile(r"^\s*[,–-]?\s*(?:nguyên\s+)?$")  # "A - nguyên Giám đốc ..."
 _BETWEEN_TITLES = re.compile(r"^\s*[,;]\s*$")
 
 
@@ -109,12 +126,16 @@ def _link(text: str, mentions: list[Mention]) -> None:
                 cursor = previous.start
             else:
                 break
-        cursor, gap = person.end, _AFTER_PERSON
+        cursor, gap, titles = person.end, _AFTER_PERSON, []
         for following in mentions[index + 1 :]:
             if following.type != "TITLE" or not gap.match(text[cursor : following.start]):
                 break
-            person.attrs.setdefault("title", following.text)
+            titles.append(following.text)
             cursor, gap = following.end, _BETWEEN_TITLES
+        if titles:
+            person.attrs.setdefault("title", titles[0])
+            if len(titles) > 1:
+                person.attrs["more_titles"] = titles[1:]
     _share_listed_titles(text, mentions)
 
 
@@ -130,8 +151,9 @@ def _share_listed_titles(text: str, mentions: list[Mention]) -> None:
             continue
         if not _LIST_START.match(text[title.end : following[0].start]):
             continue
+        sentence_end = text.find(".", title.end) % (len(text) + 1)  # no period: the end
         for mention in mentions[index + 1 :]:
-            if "." in text[title.end : mention.start]:
+            if mention.start > sentence_end:
                 break  # the list ends with its sentence
             if mention.type == "PER":
                 mention.attrs["listed_title"] = title.text
@@ -163,8 +185,9 @@ def _linked_titles(text: str, mentions: list[Mention]) -> list[Mention]:
 def _retype_named_people(text: str, mentions: list[Mention], extra: list[Mention]) -> None:
     """underthesea types many foreign names as places ("Đại sứ Pháp Nicolas Warnery"): a
     name it found right after a role or a rank, or right before ", <role>", is a person."""
+    leftovers = {id(e) for e in extra}
     for index, mention in enumerate(mentions):
-        if mention.type != "LOC" or not any(mention is e for e in extra):
+        if mention.type != "LOC" or id(mention) not in leftovers:
             continue
         before = mentions[index - 1] if index else None
         after = mentions[index + 1] if index + 1 < len(mentions) else None
@@ -217,34 +240,23 @@ def _mentions(text: str, entities: list[Entity], given_names: bool) -> list[Ment
     if not text.strip() or parse_credit(text) is not None or _BYLINE.match(text):
         return []
     view = _matching_view(text)
-    credits = credit_spans(view)
-
-    def in_credit(m: Mention | Entity) -> bool:
-        return any(start < m.end and m.start < end for start, end in credits)
-
-    found = [m for m in rule_mentions(view) if not in_credit(m)]
+    credits = _Taken(len(text), credit_spans(view))
+    found = [m for m in rule_mentions(view) if credits.free(m.start, m.end)]
     masked = [m for m in found if m.role == "masked"]
-    rules = _resolve([m for m in found if m.role != "masked"])
-    base = [
+    rules = _resolve([m for m in found if m.role != "masked"], len(text))
+    taken = _Taken(len(text), [(m.start, m.end) for m in rules + masked])
+    extra = [
         Mention(text[e.start : e.end], e.type, e.start, e.end)
         for e in entities
-        if e.type in ("PER", "ORG", "LOC") and not in_credit(e)
+        if e.type in ("PER", "ORG", "LOC") and credits.free(e.start, e.end)
     ]
-    extra = [
-        m
-        for m in base
-        if _plausible(m, given_names) and not any(m.overlaps(r) for r in rules + masked)
-    ]
+    extra = [m for m in extra if _plausible(m, given_names) and taken.free(m.start, m.end)]
     outer = _linked_titles(view, sorted(rules + extra, key=lambda m: m.start))
     _retype_named_people(view, outer, extra)
     _link(view, outer)
-    for mention in _walk(outer):  # the original text, not the matching view
+    for mention in descendants(outer):  # the original text, not the matching view
         mention.text = text[mention.start : mention.end]
     return _flatten(outer)
-
-
-def _walk(mentions: list[Mention]) -> list[Mention]:
-    return [m for top in mentions for m in [top, *_walk(top.children)]]
 
 
 def _flatten(outer: list[Mention]) -> list[Mention]:
@@ -272,6 +284,12 @@ _PLACE_TYPE = re.compile(
 )
 
 
+def normalized_place(name: str) -> str:
+    """An administrative place by its name alone ("tỉnh Nam Định" -> "Nam Định", "TP.HCM"
+    -> "Hồ Chí Minh")."""
+    return canonical_place(_PLACE_TYPE.sub("", " ".join(name.split())))
+
+
 def normalized(mention: Mention) -> str:
     """How a mention is filed: single spaces; a person without honorific; an
     administrative place by its name alone ("xã Tân Lập" -> "Tân Lập", "TP.HCM" -> "Hồ Chí
@@ -280,7 +298,7 @@ def normalized(mention: Mention) -> str:
     if mention.type == "LOC" and mention.role == "typed":
         return name
     if mention.type == "LOC":
-        return mention.canonical or canonical_place(_PLACE_TYPE.sub("", name))
+        return mention.canonical or normalized_place(name)
     return re.sub(r"^(?:đồng chí|Đồng chí) ", "", name)
 
 

@@ -88,7 +88,8 @@ UNIT_WORDS = (
     "tạm giam", "tạm giữ", "cơ sở", "giáo dục", "bắt buộc", "trường giáo dưỡng", "đào tạo",
     "huấn luyện", "y tế", "tài chính", "kế hoạch", "nội vụ", "quân sự", "biên phòng",
     "hải quan", "thuế", "thị trường", "thường trực", "thiên tai", "nhân dân",
-    "cấp cao", "quốc tế", "cửa khẩu", "rừng", "phòng hộ", "lâm nghiệp", "lâm sản", "đối ngoại",
+    "cấp cao", "tối cao", "quốc tế", "cửa khẩu", "rừng", "phòng hộ", "lâm nghiệp", "lâm sản",
+    "đối ngoại",
     "chính trị", "nội bộ", "văn hóa", "văn hoá", "thể thao", "du lịch", "lao động",
     "thương binh", "tuyên giáo", "dân vận", "kiểm sát", "thanh tra", "công nghiệp",
     "trách nhiệm hữu hạn", "cổ phần", "một thành viên", "cảnh vệ", "cảnh sát biển",
@@ -193,6 +194,12 @@ SURNAMES = frozenset((
     "Hầu", "Mẫn", "Diệp", "Doãn", "Khúc", "Nhữ", "Phí", "Tống", "Viên", "Thiều",
 ))  # fmt: skip
 
+# The most common of them: a place's name does not go on into "Nguyễn Văn A".
+COMMON_SURNAMES = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Ngô", "Dương", "Đinh", "Trịnh", "Cao",
+)  # fmt: skip
+
 # Years of the sixty-year cycle ("Tết Bính Ngọ"): not places or people.
 _STEMS = ("Giáp", "Ất", "Bính", "Đinh", "Mậu", "Kỷ", "Canh", "Tân", "Nhâm", "Quý")
 _BRANCHES = ("Tý", "Sửu", "Dần", "Mão", "Mẹo", "Thìn", "Tỵ", "Ngọ", "Mùi", "Thân", "Dậu", "Tuất",
@@ -221,11 +228,12 @@ SENTENCE_WORDS = (
     "đang", "sẽ", "vừa", "được", "bị", "có", "nay", "này", "đó", "ấy", "cũng", "đều", "vẫn",
     "còn", "rất", "tiếp", "tổ", "phối", "kiểm", "triển", "thực", "phát", "đề", "yêu", "khen",
     "trao", "tuyên", "hướng", "trình", "báo", "cần", "vào", "ra", "đưa", "nhận", "xử", "bắt",
-    "thuộc", "không", "chưa", "làm", "gửi", "tặng", "mở", "đóng", "giao", "ký", "chỉ", "cho",
+    "thuộc", "chưa", "làm", "gửi", "tặng", "mở", "đóng", "giao", "ký", "chỉ", "cho",
     "nhằm", "để", "lên", "xuống", "tới", "qua", "như", "trên", "dưới", "giữa", "vì", "nếu",
     "thông", "công", "ban", "quyết", "tham", "dự", "chủ", "đạt", "tăng", "giảm", "tiến",
     "thăm", "gặp", "họp", "nêu", "cho", "khởi", "tạm", "truy", "điều", "đánh", "đảm", "bảo",
     "nói", "cho", "biết", "lập", "sẽ", "hỗ", "hợp", "liên", "ghi", "đón", "trả", "mua", "bán",
+    "tuần", "xác", "khám", "phá", "triệt", "thu", "vận", "cứu", "dập", "tìm", "giải", "ngăn",
 )  # fmt: skip
 
 # Words inside a unit's name only when more of its name follows ("tội phạm về ma túy",

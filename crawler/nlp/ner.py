@@ -15,18 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crawler.nlp import crf
+from crawler.nlp.lexicon import SURNAMES
 
 logger = logging.getLogger(__name__)
 
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
-
-# Common Vietnamese family names, most frequent first.
-_SURNAME_LIST = """
-Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Lâm Mai
-Trịnh Trương Cao Lưu Lương Tạ Hà Tô Chu Vương Quách Thái Kiều Hứa Châu Nông Lò Triệu Mạc
-Khổng Tăng Thân Phùng Văn Đào Đàm Lục Kim Giang Từ Âu Tôn
-"""
-SURNAMES = frozenset(_SURNAME_LIST.split())
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ def people(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
         person["mentions"] += 1
         person["rank"] = person["rank"] or mention.get("rank")
-        for key in ("title", "listed_title"):
-            title = mention.get(key)
+        listed = [mention.get("title"), *(mention.get("more_titles") or []),
+                  mention.get("listed_title")]  # fmt: skip
+        for title in listed:
             if title and title not in person["titles"]:
                 person["titles"].append(title)
     return list(found.values())

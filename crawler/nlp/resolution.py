@@ -37,20 +37,24 @@ def resolved_name(name: str, province: str | None) -> str | None:
 def resolve_entities(
     entities: list[dict[str, Any]], province: str | None, province_current: str | None
 ) -> list[dict[str, Any]]:
-    """Each relative organisation (and role naming one) gains ``resolved`` (with the
-    article's province), and ``resolved_current`` where the province merged since."""
+    """The entities, each relative organisation (and role naming one) with ``resolved`` (the
+    name with the article's province) and ``resolved_current`` where the province merged
+    since; new dicts where anything is added, the given ones left as they are."""
+    found = []
     for entity in entities:
-        if entity["type"] not in ("ORG", "TITLE"):
-            continue
-        resolved = resolved_name(entity["normalized"], province)
+        resolved = None
+        if entity["type"] in ("ORG", "TITLE"):
+            resolved = resolved_name(entity["normalized"], province)
         if resolved is None:
+            found.append(entity)
             continue
-        entity["resolved"] = resolved
+        entity = {**entity, "resolved": resolved}
         if province_current and province_current != province:
             current = resolved_name(entity["normalized"], province_current)
             if current:
                 entity["resolved_current"] = current
-    return entities
+        found.append(entity)
+    return found
 
 
 def filed_name(entity: dict[str, Any]) -> str:
