@@ -281,8 +281,9 @@ def test_given_names_are_people_in_general_news_not_in_police_news() -> None:
 
 
 def test_a_long_run_of_names_is_read_not_a_crash() -> None:
-    mentions = extract("Bộ Công an " * 2000)
-    assert all(m.text == "Bộ Công an" or m.type == "ORG" for m in mentions)
+    mentions = extract("Bộ Công an " * 2000)  # 22,000 characters, no sentence end
+    orgs = [m for m in mentions if m.type == "ORG" and m.text == "Bộ Công an"]
+    assert len(orgs) >= 1990  # but where the text is cut into parts for the models
     assert mentions[0].inside is None
 
 

@@ -285,7 +285,8 @@ _CAP_WORD = re.compile(_CAP)
 
 
 def _between_names(text: str, start: int, end: int) -> bool:
-    before = text[:start].rstrip(" ").rsplit(" ", 1)[-1] if text[start - 1 : start] == " " else ""
+    near = text[max(0, start - 40) : start]  # the word before: never the whole text before
+    before = near.rstrip(" ").rsplit(" ", 1)[-1] if near.endswith(" ") else ""
     after = _CAP_WORD.match(text, end + 1) if text[end : end + 1] == " " else None
     return bool(after) or bool(before) and before[:1].isupper() and before[-1:].isalpha()
 

@@ -118,7 +118,8 @@ def _link(text: str, mentions: list[Mention]) -> None:
         if person.type != "PER":
             continue
         cursor = person.start
-        for previous in reversed(mentions[:index]):
+        for before in range(index - 1, -1, -1):  # no copy of the list for each person
+            previous = mentions[before]
             if not _BEFORE_PERSON.match(text[previous.end : cursor]):
                 break
             if previous.type in ("RANK", "TITLE") and previous.type.lower() not in person.attrs:
@@ -127,7 +128,8 @@ def _link(text: str, mentions: list[Mention]) -> None:
             else:
                 break
         cursor, gap, titles = person.end, _AFTER_PERSON, []
-        for following in mentions[index + 1 :]:
+        for after in range(index + 1, len(mentions)):
+            following = mentions[after]
             if following.type != "TITLE" or not gap.match(text[cursor : following.start]):
                 break
             titles.append(following.text)
@@ -152,7 +154,8 @@ def _share_listed_titles(text: str, mentions: list[Mention]) -> None:
         if not _LIST_START.match(text[title.end : following[0].start]):
             continue
         sentence_end = text.find(".", title.end) % (len(text) + 1)  # no period: the end
-        for mention in mentions[index + 1 :]:
+        for after in range(index + 1, len(mentions)):
+            mention = mentions[after]
             if mention.start > sentence_end:
                 break  # the list ends with its sentence
             if mention.type == "PER":
@@ -210,11 +213,45 @@ def extract_many(texts: Sequence[str], police: Sequence[bool] | None = None) -> 
     ``police`` says, for each paragraph, whether its article is police news (by default,
     whether the paragraph itself reads as such)."""
     registers = police if police is not None else [police_news([text]) for text in texts]
-    tagged = entities_of(texts)
-    return [
-        _mentions(text, base, not is_police)
-        for text, base, is_police in zip(texts, tagged, registers, strict=True)
-    ]
+    pieces = [_pieces(text) for text in texts]  # a paragraph of a whole page is read in parts
+    flat = [piece for parts in pieces for _, piece in parts]
+    found = (
+        e
+        for first in range(0, len(flat), _BATCH)
+        for e in entities_of(flat[first : first + _BATCH])
+    )
+    results = []
+    for parts, is_police in zip(pieces, registers, strict=True):
+        mentions: list[Mention] = []
+        for offset, piece in parts:
+            for mention in (part := _mentions(piece, next(found), not is_police)):
+                mention.start, mention.end = mention.start + offset, mention.end + offset
+                if mention.inside is not None:
+                    mention.inside += len(mentions)
+            mentions += part
+        results.append(mentions)
+    return results
+
+
+# Longer paragraphs (a page with no <p>, a text file in one line) are read a part at a time,
+# cut after a sentence: the models' memory follows the part, not the paragraph.
+_PIECE = 4000
+_BATCH = 64  # parts through the models at once
+_SENTENCE_END = re.compile(r"[.!?…]\s+")
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """(offset, text) parts of a paragraph, each cut after a sentence where one ends."""
+    pieces, start = [], 0
+    while len(text) - start > _PIECE:
+        cut = None
+        for match in _SENTENCE_END.finditer(text, start + _PIECE // 2, start + _PIECE):
+            cut = match.end()
+        cut = cut or text.rfind(" ", start + 1, start + _PIECE) + 1 or start + _PIECE
+        pieces.append((start, text[start:cut]))
+        start = cut
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 _WORD = re.compile(r"\w+")
