@@ -287,6 +287,19 @@ def test_a_long_run_of_names_is_read_not_a_crash() -> None:
     assert mentions[0].inside is None
 
 
+def test_a_paragraph_read_in_parts_keeps_offsets_and_nesting() -> None:
+    sentence = "Giám đốc Công an tỉnh Lạng Sơn gặp Đại tá Nguyễn Văn An tại xã Tân Lập. "
+    text = sentence * 200  # 14,000 characters: read in parts
+    mentions = extract(text)
+    assert len(mentions) == 200 * len(extract(sentence))
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.text
+        if mention.inside is not None:
+            holder = mentions[mention.inside]
+            assert holder.start <= mention.start
+            assert mention.end <= holder.end
+
+
 def test_an_honorific_before_a_birth_year_is_not_part_of_the_name() -> None:
     assert ("PER", "Trần Văn Nam") in found("Ông Trần Văn Nam (SN 1970) bị bắt.")
 
