@@ -151,6 +151,12 @@ def test_units_separated_by_punctuation_are_two() -> None:
 def test_names_do_not_swallow_the_next_word() -> None:
     assert found("Công ty TNHH Minh Phát đã nộp phạt.") == [("ORG", "Công ty TNHH Minh Phát")]
     assert found("Bệnh viện Bạch Mai tiếp nhận hai nạn nhân.") == [("ORG", "Bệnh viện Bạch Mai")]
+    assert found("Trường THCS Nguyễn Du tổ chức lễ khai giảng.") == [
+        ("ORG", "Trường THCS Nguyễn Du")
+    ]
+    assert found("Phòng Tổ chức cán bộ Công an tỉnh tổ chức hội nghị.") == [
+        ("ORG", "Phòng Tổ chức cán bộ Công an tỉnh")
+    ]
     assert found("Cục Cảnh sát giao thông kiểm tra các xe.") == [("ORG", "Cục Cảnh sát giao thông")]
 
 

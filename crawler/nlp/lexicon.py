@@ -82,7 +82,7 @@ UNIT_WORDS = (
     "cứu hộ", "phòng chống", "phòng, chống", "mạng", "công nghệ cao", "công nghệ",
     "kỹ thuật", "xuất nhập cảnh", "thi hành án", "tư pháp", "hình sự", "kinh tế",
     "giao thông", "đường bộ", "đường sắt", "đường thủy", "nội địa", "tham nhũng", "buôn lậu",
-    "cơ động", "đặc nhiệm", "tham mưu", "hậu cần", "hồ sơ", "tổ chức", "cán bộ", 
+    "cơ động", "đặc nhiệm", "tham mưu", "hậu cần", "hồ sơ", "cán bộ", 
     "phong trào", "trọng án", "chỉ huy", "khu vực", "trinh sát",
     "nghiệp vụ", "trên", "trại giam",
     "tạm giam", "tạm giữ", "cơ sở", "giáo dục", "bắt buộc", "trường giáo dưỡng", "đào tạo",
@@ -211,7 +211,7 @@ CYCLE_YEARS = frozenset(f"{s} {b}" for s in _STEMS for b in _BRANCHES)
 CAPITALISED_UNIT_WORDS = (
     "Thông tin", "Thống kê", "Tổng hợp", "Tài vụ", "Văn thư", "Lưu trữ", "Tuyên truyền",
     "Đại diện", "Quản trị", "Kế toán", "Tiếp dân", "Xét xử", "Hình sự", "Dân sự", "Hướng dẫn",
-    "Kiểm tra", "Hỗ trợ", "Tuần tra", "Kiểm soát", "Bảo vệ", "Xây dựng", "Đấu tranh",
+    "Kiểm tra", "Hỗ trợ", "Tuần tra", "Kiểm soát", "Bảo vệ", "Xây dựng", "Đấu tranh", "Tổ chức",
 )  # fmt: skip
 
 # Abbreviations of topics and of the force, not of one organisation.
@@ -240,5 +240,5 @@ SENTENCE_WORDS = (
 # "tuần tra, kiểm soát"): at its end they are the sentence's verb ("... kiểm tra").
 UNIT_CONNECTORS = (
     "về", "trên", "cấp", "tại", "kiểm tra", "hướng dẫn", "hỗ trợ", "tuần tra", "kiểm soát",
-    "bảo vệ", "xây dựng", "đấu tranh", "sử dụng", "tìm kiếm", "phát triển",
+    "bảo vệ", "xây dựng", "đấu tranh", "sử dụng", "tìm kiếm", "phát triển", "tổ chức",
 )  # fmt: skip
