@@ -52,6 +52,8 @@ def test_ranks_in_either_case(text: str, rank: str) -> None:
         "Bộ trưởng Bộ Công an",
         "Trưởng ban Tuyên giáo Tỉnh ủy",
         "Phó cục trưởng Cục Cảnh sát hình sự",
+        "Chính trị viên Đồn Biên phòng Sín Thầu",
+        "Trưởng đoàn đại biểu Quốc hội tỉnh Điện Biên",
     ],
 )
 def test_titles_are_the_whole_role_phrase(title: str) -> None:

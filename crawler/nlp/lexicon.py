@@ -26,6 +26,9 @@ TITLE_HEADS = (
     "Trưởng đoàn", "HLV trưởng", "HLV", "Huấn luyện viên trưởng", "Huấn luyện viên", "CEO",
     "Thống đốc", "Quốc vương", "Nhà vua", "Nữ hoàng", "Hoàng tử", "Trợ lý", "Phó Thống đốc",
     "Tổng thư ký", "Chủ tịch Hội đồng quản trị", "Chủ tịch HĐQT", "Ngoại trưởng",
+    "Chính trị viên", "Phó Chính trị viên", "Thẩm phán", "Kiểm sát viên", "Điều tra viên",
+    "Chấp hành viên", "Thanh tra viên", "Đội phó", "Tỉnh ủy viên", "Thành ủy viên",
+    "Huyện ủy viên", "Đảng ủy viên", "Cảnh sát khu vực",
 )  # fmt: skip
 # Titles that name one office on their own, with no organisation after them.
 STANDALONE_TITLES = ("Tổng Bí thư", "Thủ tướng Chính phủ", "Chủ tịch nước", "Đại biểu Quốc hội")
@@ -58,6 +61,7 @@ PLACE_HEADS = (
     "TAND", "VKSND", "Viện Kiểm sát nhân dân", "Viện KSND", "Bộ Chỉ huy Quân sự",
     "Ban Chỉ huy Quân sự", "Ủy ban MTTQ", "MTTQ", "Ủy ban Mặt trận Tổ quốc", "Đảng ủy Công an",
     "Tỉnh đoàn", "Đoàn Thanh niên", "Đoàn ĐBQH", "Đoàn đại biểu Quốc hội", "ĐBQH", "CA",
+    "đại biểu Quốc hội", "Đại biểu Quốc hội",
 )  # fmt: skip
 UNIT_HEADS = (
     "Ban Chỉ huy", "Ban Giám đốc", "Ban Giám thị", "Ban Thường vụ", "BTV", "Văn phòng",
@@ -72,7 +76,7 @@ NAMED_HEADS = (
     "Hải đoàn", "Hải đội", "Công ty", "Tổng công ty", "Tập đoàn", "Ngân hàng", "Hội",
     "Liên đoàn", "Ủy ban", "Quỹ", "Chi nhánh", "Hợp tác xã", "Kho bạc", "Câu lạc bộ", "CLB",
     "Đại học", "Trường Đại học", "Cơ sở giáo dục", "Trường giáo dưỡng", "Chi bộ", "Đảng bộ",
-    "Hội đồng", "Tổ chức", "Viện Kiểm sát", "Tòa án",
+    "Hội đồng", "Tổ chức", "Viện Kiểm sát", "Tòa án", "UB",
 )  # fmt: skip
 # Lowercase words that go on inside a unit's name; a name stops at any other lowercase
 # word, which is where the sentence goes on ("Phòng Cảnh sát hình sự | phối hợp ...").
