@@ -76,7 +76,7 @@ NAMED_HEADS = (
     "Hải đoàn", "Hải đội", "Công ty", "Tổng công ty", "Tập đoàn", "Ngân hàng", "Hội",
     "Liên đoàn", "Ủy ban", "Quỹ", "Chi nhánh", "Hợp tác xã", "Kho bạc", "Câu lạc bộ", "CLB",
     "Đại học", "Trường Đại học", "Cơ sở giáo dục", "Trường giáo dưỡng", "Chi bộ", "Đảng bộ",
-    "Hội đồng", "Tổ chức", "Viện Kiểm sát", "Tòa án", "UB",
+    "Hội đồng", "Tổ chức", "Viện Kiểm sát", "Tòa án",
 )  # fmt: skip
 # Lowercase words that go on inside a unit's name; a name stops at any other lowercase
 # word, which is where the sentence goes on ("Phòng Cảnh sát hình sự | phối hợp ...").
