@@ -53,6 +53,9 @@ def test_ranks_in_either_case(text: str, rank: str) -> None:
         "Trưởng ban Tuyên giáo Tỉnh ủy",
         "Phó cục trưởng Cục Cảnh sát hình sự",
         "Chính trị viên Đồn Biên phòng Sín Thầu",
+        "Chỉ huy trưởng Bộ Chỉ huy Bộ đội Biên phòng tỉnh Quảng Trị",
+        "Trưởng phòng PC02 Công an tỉnh",
+        "Bí thư Đảng ủy",
         "Trưởng đoàn đại biểu Quốc hội tỉnh Điện Biên",
     ],
 )

@@ -392,6 +392,7 @@ _COUNTRY_AT = re.compile(rf"(?:{_STATE}|{_COUNTRY}){_E}")
 # Abbreviations of topics and of the force, not of one organisation ("ANTT", "CA").
 _TOPICS = frozenset(lexicon.TOPIC_ABBREVIATIONS)
 _ABBR_AT = re.compile(rf"{_ABBR}{_E}")
+_PARTY_UNIT_AT = re.compile(rf"(?:Đảng ủy|Đảng bộ|Chi bộ){_E}")
 _AT_PLACE = re.compile(rf" tại ({_COUNTRY}){_E}")
 
 
@@ -407,6 +408,9 @@ def _titles(text: str, orgs: list[Mention]) -> list[Mention]:
         if _PLURAL.search(text[max(0, start - 10) : start]):
             continue  # "các Ủy viên ...", "23 Giám đốc ...": posts, not a role
         org = starting.get(end + 1) if text[end : end + 1] == " " else None
+        if match.group("unit_title"):  # "Trưởng | phòng PC02 Công an tỉnh": a longer unit
+            inner = starting.get(text.find(" ", start) + 1)
+            org = inner if inner is not None and inner.end > end else org
         country = _COUNTRY_AT.match(text, end + 1) if text[end : end + 1] == " " else None
         if org is not None:
             mention = _span(text, "TITLE", start, org.end)
@@ -420,6 +424,8 @@ def _titles(text: str, orgs: list[Mention]) -> list[Mention]:
         elif (abbr := _ABBR_AT.match(text, end + 1)) and abbr.group() not in _TOPICS:
             mention = _span(text, "TITLE", start, abbr.end())  # "Thống đốc NHNN"
             mention.children = [_span(text, "ORG", *abbr.span())]
+        elif (party := _PARTY_UNIT_AT.match(text, end + 1)) and text[end : end + 1] == " ":
+            mention = _span(text, "TITLE", start, party.end())  # "Bí thư Đảng ủy", not an ORG
         elif match.group("unit_title") or text[start:end] in lexicon.STANDALONE_TITLES:
             mention = _span(text, "TITLE", start, end)
         elif text[start].isupper():
