@@ -64,8 +64,8 @@ PLACE_HEADS = (
     "đại biểu Quốc hội", "Đại biểu Quốc hội",
 )  # fmt: skip
 UNIT_HEADS = (
-    "Bộ Chỉ huy", "Ban Chỉ huy", "Ban Giám đốc", "Ban Giám thị", "Ban Thường vụ", "BTV", "Văn phòng",
-    "Thường trực", "Ban Tuyên giáo", "Ban Tổ chức", "Ban Nội chính", "Ban Dân vận",
+    "Bộ Chỉ huy", "Ban Chỉ huy", "Ban Giám đốc", "Ban Giám thị", "Ban Thường vụ", "BTV",
+    "Văn phòng", "Thường trực", "Ban Tuyên giáo", "Ban Tổ chức", "Ban Nội chính", "Ban Dân vận",
 )  # fmt: skip
 # Heads followed by the unit's own name ("Phòng Cảnh sát hình sự", "Trại giam Xuân Hà").
 NAMED_HEADS = (
