@@ -233,6 +233,11 @@ def test_places_before_and_after_the_merger() -> None:
     assert places()["Mộc Châu"].kind == "district"
 
 
+def test_one_word_places_come_from_the_gazetteer_only() -> None:
+    text = "Bão Wipha đổ bộ; người dân cài VNeID tại Huế và Lào."
+    assert [m for m in found(text) if m[0] == "LOC"] == [("LOC", "Huế"), ("LOC", "Lào")]
+
+
 def test_topic_abbreviations_and_vehicles_are_not_places() -> None:
     text = "Đảm bảo ANTT, TTATGT và PCCC; xe máy Honda Wave BKS 29A bị thu giữ."
     assert not [m for m in found(text) if m[0] in ("LOC", "ORG")]

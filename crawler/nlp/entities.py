@@ -69,7 +69,8 @@ def _plausible(entity: Mention, given_names: bool) -> bool:
     """underthesea's leftovers worth keeping: capitalised, no digits ("COVID-19"), no
     acronym as a person or a place ("GDP", "TTATGT"), no year of the sixty-year cycle ("Bính
     Ngọ"); of one word, a foreign name, or in general news a given name ("chị Lan",
-    "Cường ghi bàn"), never a common word ("Cờ", "Toàn")."""
+    "Cường ghi bàn"), never a common word ("Cờ", "Toàn") nor a place (those of one word
+    come from the gazetteer; underthesea's are storms, cups and apps: "Wipha", "VNeID")."""
     name = entity.text
     if not name[:1].isupper() or any(c.isdigit() for c in name) or masked_name(name):
         return False
@@ -81,6 +82,8 @@ def _plausible(entity: Mention, given_names: bool) -> bool:
         return True
     if given_names and entity.type == "PER" and name not in _COMMON_WORDS:
         return True
+    if entity.type == "LOC":
+        return False  # one word: a place the gazetteer knows, or a storm, a cup, an app
     # One word: a foreign name, not a Vietnamese syllable ("Khoa").
     return name.isascii() and not _SYLLABLE.fullmatch(name.lower())
 
