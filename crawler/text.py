@@ -74,6 +74,18 @@ def normalize_token(token: str) -> str:
     return token_map().get(token, token)
 
 
+def modern_spelling(text: str) -> str:
+    """The token map's modern spelling (hoà -> hòa, uỷ -> ủy) where it keeps every offset:
+    for matching text whose offsets must stay those of the original."""
+    rules = _token_rules()
+
+    def same_length(match: re.Match[str]) -> str:
+        new = rules.tokens[match.group()]
+        return new if len(new) == len(match.group()) else match.group()
+
+    return rules.mapped.sub(same_length, text)
+
+
 def normalize_text(text: str) -> str:
     """NFC, modern tone-mark placement (hoà -> hòa), no invisible chars, single spaces."""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))

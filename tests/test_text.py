@@ -8,6 +8,7 @@ from crawler.text import (
     expand_abbreviations,
     fold,
     is_caption,
+    modern_spelling,
     normalize_text,
     normalize_token,
     parse_credit,
@@ -114,3 +115,9 @@ def test_expand_abbreviations_once_each() -> None:
         "Hội đồng nhân dân",
         "Cảnh sát giao thông",
     ]
+
+
+def test_modern_spelling_keeps_every_offset() -> None:
+    text = "Tỉnh uỷ Khánh Hoà, thuỷ lợi và 08:30 sáng"
+    assert modern_spelling(text) == "Tỉnh ủy Khánh Hòa, thủy lợi và 08:30 sáng"
+    assert len(modern_spelling(text)) == len(text)

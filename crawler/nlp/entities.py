@@ -21,7 +21,7 @@ from crawler.nlp.domain import (
     rule_mentions,
 )
 from crawler.nlp.ner import Entity, entities_of
-from crawler.text import normalize_token, parse_credit
+from crawler.text import modern_spelling, parse_credit
 
 
 def _priority(mention: Mention) -> int:
@@ -257,21 +257,6 @@ def _pieces(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _matching_view(text: str) -> str:
-    """The text with old-style tone marks moved ("Tỉnh uỷ" -> "Tỉnh ủy"), where that keeps
-    every offset: the rules are written in the modern spelling."""
-
-    def modern(match: re.Match[str]) -> str:
-        word = match.group()
-        new = normalize_token(word)
-        return new if len(new) == len(word) else word
-
-    return _WORD.sub(modern, text)
-
-
 # "Theo Đình Thuấn (CAND)": a byline closing the article.
 _BYLINE = re.compile(r"^\s*Theo [^,.:;]{2,40} \([A-ZĐ.]{2,10}\)\.?\s*$")
 
@@ -279,7 +264,7 @@ _BYLINE = re.compile(r"^\s*Theo [^,.:;]{2,40} \([A-ZĐ.]{2,10}\)\.?\s*$")
 def _mentions(text: str, entities: list[Entity], given_names: bool) -> list[Mention]:
     if not text.strip() or parse_credit(text) is not None or _BYLINE.match(text):
         return []
-    view = _matching_view(text)
+    view = modern_spelling(text)  # the rules are written in the modern spelling
     credits = _Taken(len(text), credit_spans(view))
     found = [m for m in rule_mentions(view) if credits.free(m.start, m.end)]
     masked = [m for m in found if m.role == "masked"]
