@@ -51,7 +51,7 @@ _PLACE_HEADS = _alternatives(lexicon.PLACE_HEADS)
 _UNIT_HEADS = _alternatives(lexicon.UNIT_HEADS)
 _NAMED_HEADS = _alternatives(lexicon.NAMED_HEADS)
 # Where a unit's own name stops: the head of its parent, a rank, a role.
-_ORG_START = rf"(?:{_FIXED}|{_PLACE_HEADS}|{_NAMED_HEADS}|{_RANK}|Đồng chí){_E}"
+_ORG_START = rf"(?![Pp]hòng,? chống)(?:{_FIXED}|{_PLACE_HEADS}|{_NAMED_HEADS}|{_RANK}|Đồng chí){_E}"
 _PAREN_ABBR = rf"\({_ABBR}\)"
 _CONNECTOR = _alternatives(lexicon.UNIT_CONNECTORS)
 _CAPITALISED = _alternatives(lexicon.CAPITALISED_UNIT_WORDS)
@@ -99,7 +99,7 @@ _ORG_SEGMENT = (
     rf"(?: cấp cao tại)?)(?= (?:{_ADMIN}|{_ADMIN_ABBR}|[{_UPPER}]))"
     rf"|(?P<unit_head>{_UNIT_HEADS})(?= {_ORG_START})"
     rf"|(?P<named>(?:{_NAMED_HEADS})(?: {_PAREN_ABBR})? {_DESC})"
-    rf"|(?P<lowered>(?:{_LOWER_HEADS}) (?!{_ORG_START})(?=[{_UPPER}]){_DESC})"
+    rf"|(?<![Vv]ăn )(?P<lowered>(?:{_LOWER_HEADS}) (?!{_ORG_START})(?=[{_UPPER}]){_DESC})"
     rf"|(?P<code>{_CODE})|(?P<team>{_TEAM})|(?P<company>{_COMPANY})"
     rf"){_E}"
 )
@@ -350,6 +350,8 @@ def _compose(text: str, segments: list[Mention], place_list: list[Mention]) -> l
 def _build(text: str, chain: list[Mention]) -> Mention | None:
     """The organisation a chain of segments names, its parts nested; None when the chain
     ends on a head that needs more ("Công an" alone, "Ban Chỉ huy")."""
+    while len(chain) > 1 and chain[-1].role in ("place_head", "unit_head"):
+        chain = chain[:-1]  # a head with nothing after it is not part of the name
     if chain[-1].role in ("place_head", "unit_head"):
         return None
     if chain[-1].role == "level" and _GENERIC.search(

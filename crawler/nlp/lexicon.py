@@ -76,7 +76,7 @@ NAMED_HEADS = (
     "Hải đoàn", "Hải đội", "Công ty", "Tổng công ty", "Tập đoàn", "Ngân hàng", "Hội",
     "Liên đoàn", "Ủy ban", "Quỹ", "Chi nhánh", "Hợp tác xã", "Kho bạc", "Câu lạc bộ", "CLB",
     "Đại học", "Trường Đại học", "Cơ sở giáo dục", "Trường giáo dưỡng", "Chi bộ", "Đảng bộ",
-    "Hội đồng", "Tổ chức", "Viện Kiểm sát", "Tòa án",
+    "Hội đồng", "Tổ chức", "Viện Kiểm sát", "Tòa án", "Văn phòng",
 )  # fmt: skip
 # Lowercase words that go on inside a unit's name; a name stops at any other lowercase
 # word, which is where the sentence goes on ("Phòng Cảnh sát hình sự | phối hợp ...").
@@ -238,6 +238,7 @@ SENTENCE_WORDS = (
     "thăm", "gặp", "họp", "nêu", "cho", "khởi", "tạm", "truy", "điều", "đánh", "đảm", "bảo",
     "nói", "cho", "biết", "lập", "sẽ", "hỗ", "hợp", "liên", "ghi", "đón", "trả", "mua", "bán",
     "tuần", "xác", "khám", "phá", "triệt", "thu", "vận", "cứu", "dập", "tìm", "giải", "ngăn",
+    "xuất", "nhập", "kinh", "sản", "tiêu", "cung", "mang", "đặt", "nằm", "gây", "dùng", "hoạt",
 )  # fmt: skip
 
 # Words inside a unit's name only when more of its name follows ("tội phạm về ma túy",
