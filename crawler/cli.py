@@ -247,7 +247,7 @@ def _province_option(name: str | None) -> tuple[str | None, str | None]:
 
 
 def cmd_entities(args: argparse.Namespace) -> int:
-    from crawler.nlp.entities import extract_many, mention_dict, police_news
+    from crawler.nlp.entities import add_mentions, extract_many, police_news
     from crawler.nlp.people import people
     from crawler.nlp.resolution import resolve_entities
     from crawler.text import normalize_text, split_paragraphs
@@ -267,8 +267,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
     for first in range(0, len(paragraphs), ENTITY_BATCH):  # models' memory stays bounded
         batch = paragraphs[first : first + ENTITY_BATCH]
         for index, found in enumerate(extract_many(batch, [police] * len(batch)), first):
-            offset = len(mentions)
-            mentions += [mention_dict(m, offset, paragraph=index) for m in found]
+            add_mentions(mentions, found, paragraph=index)
     mentions = resolve_entities(mentions, province, today)
     if args.json:
         result = {"paragraphs": paragraphs, "entities": mentions, "people": people(mentions)}

@@ -49,7 +49,7 @@ def many_texts_entities(articles: list[Sources]) -> list[list[dict[str, Any]]]:
     """texts_entities of several articles, their texts through the models together."""
     # Imported here, where extraction runs: in the worker processes, which load
     # underthesea and the models; the crawl process never needs them.
-    from crawler.nlp.entities import extract_many, mention_dict, police_news
+    from crawler.nlp.entities import add_mentions, extract_many, police_news
 
     texts = [text for sources in articles for _, _, text in sources]
     police = [
@@ -62,9 +62,7 @@ def many_texts_entities(articles: list[Sources]) -> list[list[dict[str, Any]]]:
     for sources in articles:
         entities: list[dict[str, Any]] = []
         for name, index, _ in sources:
-            offset = len(entities)  # "inside" counts in the article's list, not the text's
-            entities += [mention_dict(m, offset, field=name, paragraph=index)
-                         for m in next(mentions)]  # fmt: skip
+            add_mentions(entities, next(mentions), field=name, paragraph=index)
         found.append(entities)
     return found
 

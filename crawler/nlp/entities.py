@@ -335,3 +335,9 @@ def mention_dict(mention: Mention, offset: int = 0, **extra: Any) -> dict[str, A
     if mention.inside is not None:
         found["inside"] = mention.inside + offset
     return found
+
+
+def add_mentions(into: list[dict[str, Any]], mentions: list[Mention], **extra: Any) -> None:
+    """Append one text's mentions to an article's list, each ``inside`` pointing into it."""
+    offset = len(into)
+    into += [mention_dict(m, offset, **extra) for m in mentions]
