@@ -26,7 +26,7 @@ class Article:
     captions: list[str] = field(default_factory=list)
     images: list[dict[str, str]] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
-    category: str | None = None
+    category: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     canonical_url: str | None = None
     source_tag: str | None = None

@@ -1,4 +1,4 @@
-"""Unknown layouts: trafilatura finds the main text; a site's selectors still win."""
+"""Unknown layouts: the generic reader finds each field; a site's selectors still win."""
 
 from __future__ import annotations
 
@@ -7,54 +7,190 @@ from datetime import datetime
 from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 
-from trafilatura import bare_extraction
-
-from crawler.dates import VIETNAM_TZ
-from crawler.pages.html import NOT_ARTICLE_URL, ArticlePage, ListingPage
+from crawler.dates import parse_datetime
+from crawler.items import Article
+from crawler.pages.html import NOT_ARTICLE_URL, PUBLISHER, ArticlePage, ListingPage, _text
+from crawler.pages.metadata import (
+    breadcrumb_names,
+    json_ld,
+    ld_article,
+    names_of,
+    person_names,
+    split_site_name,
+)
+from crawler.pages.reader import Reader, credit_names, is_furniture
 
 # Article URLs on the portals: a numeric id, a long slug, or a CMS suffix.
 ARTICLE_URL = re.compile(
     r"(?:-\d{2,}|/\d{3,})(?:\.html?|/)?$|\.(?:html?|catp|prt|aspx)$|/[^/]*(?:-[^/-]+){4,}/?$"
 )
+_HOME = re.compile(r"^(?:Trang chủ|Trang nhất|Home|Trang Chủ|TRANG CHỦ)$", re.IGNORECASE)
+_PUBLISHED_META = (
+    "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
+    "publish-date", "article.published", "dc.date.issued", "DC.date.issued", "date",
+)  # fmt: skip
 
 
 class GenericArticlePage(ArticlePage):
     BODY_CSS = ""
 
     @cached_property
-    def extracted(self) -> dict:
-        document = bare_extraction(
-            self.html,
-            url=self.url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            favor_precision=True,
-            deduplicate=True,
-        )
-        return document.as_dict() if document else {}
+    def ld(self) -> list[dict]:
+        return json_ld(self.root)
 
-    @property
+    @cached_property
+    def ld_article(self) -> dict:
+        return ld_article(self.ld)
+
+    @cached_property
+    def site_names(self) -> list[str]:
+        names = [self.meta("og:site_name") or "", self.meta("application-name") or ""]
+        names += names_of(self.ld_article.get("publisher"))
+        return [n for n in names if n]
+
+    @cached_property
+    def title_hints(self) -> list[str]:
+        """Headlines the metadata gives, the site's name taken off."""
+        raw = [
+            self.ld_article.get("headline")
+            if isinstance(self.ld_article.get("headline"), str)
+            else "",
+            self.meta("og:title") or "",
+            self.meta("twitter:title") or "",
+            self.first("title::text") or "",
+        ]
+        return [split_site_name(t, self.site_names) for t in raw if t and t.strip()]
+
+    @cached_property
+    def reader(self) -> Reader:
+        return Reader(self.root, self.title_hints)
+
+    @cached_property
     def title(self) -> str:
-        return self.first_text("title") or self.extracted.get("title") or super().title
+        if self.css("title") and self.selectors.get("title"):
+            return self.first_text("title")
+        return self.reader.title
+
+    @cached_property
+    def lead(self) -> str | None:
+        return self.reader.parts[0]
 
     @cached_property
     def paragraphs(self) -> list[str]:
-        if self.css("body"):
-            return super().paragraphs
-        text = self.extracted.get("text") or ""
-        lines = (" ".join(line.split()) for line in text.splitlines())
-        return [line for line in lines if line and line != self.title]
+        return self.reader.parts[1]
+
+    @cached_property
+    def credit(self) -> tuple[list[str], list[str]]:
+        """Authors: the byline element, the credit line, else the JSON-LD author."""
+        _, body, from_text, _ = self.reader.parts
+        authors = self.reader.byline or from_text
+        if not authors:
+            for name in person_names(self.ld_article.get("author")):
+                authors += credit_names(name) or []
+        if not authors and (meta := self.meta("author")) and not self._is_site_name(meta):
+            authors = credit_names(meta) or []
+        return authors, body
+
+    def _is_site_name(self, name: str) -> bool:
+        return (
+            bool(PUBLISHER.search(name))
+            or any(name.strip().lower() == n.strip().lower() for n in self.site_names)
+            or bool(re.search(r"\.(?:vn|com)|Báo|Cổng|Ban biên tập", name))
+        )
+
+    @property
+    def credited_source(self) -> str | None:
+        return self.reader.parts[3]
+
+    @property
+    def captions(self) -> list[str]:
+        return self.reader.captions
+
+    @property
+    def images(self) -> list[dict[str, str]]:
+        base = self.canonical_url
+        return [
+            {"url": urljoin(base, src), "caption": caption}
+            for src, caption in self.reader.caption_images
+            if src and not src.startswith("data:")
+        ]
 
     @property
     def published(self) -> tuple[datetime, str] | None:
-        """Markup first, then trafilatura's date (htmldate), then a date in the text."""
-        if found := self.markup_date():
-            return found
-        if self.extracted.get("date"):
-            day = datetime.fromisoformat(self.extracted["date"])
-            return day.replace(tzinfo=VIETNAM_TZ), "day"
-        return self.text_date()
+        """Machine-readable first (JSON-LD, meta, microdata, <time>), the visible date
+        nearest the headline when those are missing or lack the time of day."""
+        machine = self.machine_date()
+        visible = self.reader.visible_date()
+        if machine and machine[1] == "minute":
+            return machine
+        if machine and visible and visible[0].date() == machine[0].date():
+            return visible
+        return machine or visible or self.text_date()
+
+    def machine_date(self) -> tuple[datetime, str] | None:
+        candidates = [self.ld_article.get("datePublished")]
+        candidates += [self.meta(name) for name in _PUBLISHED_META]
+        for node in self.select('[itemprop="datePublished"]'):
+            candidates.append(
+                node.attrib.get("content") or node.attrib.get("datetime") or _text(node)
+            )
+        for node in self.select("time[datetime]"):
+            if not any(is_furniture(a) for a in node.iterancestors()):
+                candidates.append(node.attrib["datetime"])
+        for value in candidates:
+            if isinstance(value, str) and (parsed := parse_datetime(value)):
+                return parsed
+        return None
+
+    @property
+    def category(self) -> list[str]:
+        crumbs = []
+        for node in self.select(
+            '[class*="breadcrumb"], [id*="breadcrumb"], [itemtype*="BreadcrumbList"]'
+        ):
+            items = node.xpath(".//li | .//a[not(ancestor::li)] | .//span[@itemprop='name']")
+            crumbs = [
+                _text(item)
+                for item in items
+                if item.tag != "span" or not item.xpath("ancestor::li")
+            ]
+            if crumbs:
+                break
+        if not crumbs:
+            crumbs = breadcrumb_names(self.ld)
+        crumbs = [c.strip(" >»/›") for c in crumbs]
+        crumbs = [c for c in dict.fromkeys(crumbs) if c and not _HOME.match(c) and c != self.title]
+        if not crumbs:
+            crumbs = [
+                s for s in self.select('meta[property="article:section"]::attr(content)') if s
+            ]
+        return crumbs
+
+    @property
+    def tags(self) -> list[str]:
+        found = self.select('meta[property="article:tag"]::attr(content)')
+        if not found:
+            links = self.select(
+                'a[rel="tag"], a[href*="/tag/"], a[href*="/tags/"], a[href*="/tu-khoa/"]'
+            )
+            found = [_text(a) for a in links]
+        cleaned = (t.strip().lstrip("#").strip() for t in found)
+        return list(dict.fromkeys(t for t in cleaned if t and len(t) <= 80))
+
+    def refusal(self) -> str | None:
+        """Why this is not an article page, or None."""
+        if NOT_ARTICLE_URL.search(self.url):
+            return "not an article: the address is a tag, search, contact or login page"
+        if self.select('input[type="password"]'):
+            return "not an article: a login form"
+        if reason := self.reader.listing_reason():
+            return f"not an article: {reason}"
+        return super().refusal()
+
+    def to_item(self) -> Article:
+        item = super().to_item()
+        item.source_tag = self.credited_source
+        return item
 
 
 class GenericListingPage(ListingPage):

@@ -20,6 +20,7 @@ from parsel.csstranslator import HTMLTranslator
 
 from crawler.dates import VIETNAM_TZ, parse_datetime
 from crawler.items import Article
+from crawler.nlp.gazetteer import places
 from crawler.pages.seed import article_id
 from crawler.text import parse_credit
 
@@ -37,6 +38,10 @@ NOT_ARTICLE_URL = re.compile(
     re.IGNORECASE,
 )
 MIN_BODY_CHARS = 150
+# The publisher a police portal names in its head or footer: "Công an tỉnh Đắk Lắk".
+PUBLISHER = re.compile(
+    r"Công an (?:tỉnh|thành phố|TP\.?)\s*(?P<name>[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})"
+)
 
 
 def decode_html(body: bytes, declared: str | None = None) -> str:
@@ -249,8 +254,10 @@ class ArticlePage(HtmlPage):
         return None
 
     @property
-    def category(self) -> str | None:
-        return self.first_text("category") or self.meta("article:section")
+    def category(self) -> list[str]:
+        """The section path, outermost first (a profile reads the innermost)."""
+        found = self.first_text("category") or self.meta("article:section")
+        return [found] if found else []
 
     @property
     def tags(self) -> list[str]:
@@ -263,13 +270,33 @@ class ArticlePage(HtmlPage):
         link = self.first('link[rel="canonical"]::attr(href)') or self.meta("og:url")
         return canonicalize(urljoin(self.url, link) if link else self.url)
 
+    def publisher_province(self) -> str | None:
+        """The province whose police publish the page, when its head or footer says so."""
+        texts = [self.meta("og:site_name"), self.meta("author"), self.first("title::text")]
+        texts += [_text(node) for node in self.select("footer, [class*=footer], [id*=footer]")[-1:]]
+        provinces = places()
+        for match in (m for text in texts if text for m in PUBLISHER.finditer(text)):
+            words = match.group("name").split()
+            for size in range(len(words), 0, -1):
+                place = provinces.get(" ".join(words[:size]))
+                if place and place.kind == "province":
+                    return place.name
+        return None
+
     @property
     def language(self) -> str:
         return (self.first("html::attr(lang)") or "vi").split("-")[0].lower()
 
+    def refusal(self) -> str | None:
+        """Why the page is not an article (no headline, too little text), or None."""
+        if not self.title:
+            return "not an article: no headline"
+        if sum(len(p) for p in self.paragraphs) < MIN_BODY_CHARS:
+            return f"not an article: less than {MIN_BODY_CHARS} characters of story text"
+        return None
+
     def is_article(self) -> bool:
-        """A headline and enough body text; listings, tag pages and forms have neither."""
-        return bool(self.title) and sum(len(p) for p in self.paragraphs) >= MIN_BODY_CHARS
+        return self.refusal() is None
 
     def to_item(self) -> Article:
         authors, body = self.credit

@@ -185,9 +185,9 @@ class PoliceSpider(scrapy.Spider):
             selectors=site.selectors,
             date_format=site.date_format,
         )
-        if not page.is_article():
+        if reason := page.refusal():
             self.crawler.stats.inc_value(f"police/{site_id}/not_article")
-            self.logger.info("Not an article: %s", response.url)
+            self.logger.info("%s: %s", response.url, reason)
             return
         item = page.to_item()
         item.site = site.id

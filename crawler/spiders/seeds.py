@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,10 +15,12 @@ import scrapy
 
 from crawler.dates import VIETNAM_TZ
 from crawler.manifest import ManifestError, SeedMeta, find_manifest, load_manifest
+from crawler.nlp.gazetteer import places
 from crawler.pages.html import decode_html
 from crawler.pages.profiles import article_page_class, detect_profile
 from crawler.pages.seed import SeedArticlePage, SeedFormatError
 from crawler.signals import article_failed
+from crawler.sites import RegistryError, Site, load_sites
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -48,23 +52,37 @@ def seed_files(paths: Iterable[str]) -> tuple[list[Path], list[tuple[str, str]]]
     return files, problems
 
 
-def saved_page_article(path: Path, body: bytes, meta: SeedMeta, now: datetime) -> Article:
-    """The article of a saved HTML page, read by the page object of its CMS family."""
+def saved_page_article(
+    path: Path, body: bytes, meta: SeedMeta, now: datetime, sites: list[Site] = ()
+) -> Article:
+    """The article of a saved HTML page, read by the page object of its CMS family.
+
+    Without a manifest entry, the site is the registry's entry for the page's canonical
+    host, and the province the one whose police the page names as its publisher.
+    """
     page_class = article_page_class(detect_profile(decode_html(body)))
     page = page_class(url=meta.url or path.resolve().as_uri(), body=body)
-    if not page.is_article():
-        raise SeedFormatError(f"{path.name}: not an article page (no headline or body text)")
+    if reason := page.refusal():
+        raise SeedFormatError(f"{path.name}: {reason}")
     item = page.to_item()
     item.source = "saved"
-    item.site, item.province = meta.site, meta.province
-    item.province_current = meta.province_current
+    site = next((s for s in sites if s.owns(item.canonical_url or "")), None)
+    if meta.site or meta.province or site is None:
+        item.site, item.province = meta.site, meta.province or page.publisher_province()
+        place = places().get(item.province or "")
+        item.province_current = meta.province_current or (place and place.province_current)
+    else:
+        item.site, item.province = site.id, site.province or None
+        item.province_current = site.province_current or None
     item.fetched_at = now.isoformat(timespec="seconds")
     item.seed_path = path.name
     return item
 
 
 class SeedsSpider(scrapy.Spider):
-    """``-a path=seeds/``: files or folders, separated by os.pathsep or ','."""
+    """``-a path=seeds/``: files or folders, separated by os.pathsep or ','; ``-a url=URL``
+    the address one saved page was served at (its links and canonical URL are resolved
+    against it)."""
 
     name = "seeds"
     # Local files: no robots.txt, no politeness delay.
@@ -75,11 +93,22 @@ class SeedsSpider(scrapy.Spider):
         "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     }
 
-    def __init__(self, path: str = "seeds", *args: Any, **kwargs: Any) -> None:
+    def __init__(self, path: str = "seeds", url: str = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         separators = path.replace(",", os.pathsep)
         self.paths = [p for p in separators.split(os.pathsep) if p]
+        self.url = url
         self._manifests: dict[Path, dict[str, SeedMeta]] = {}
+
+    @cached_property
+    def sites(self) -> list[Site]:
+        """The registry, to name the site of a saved page; none when it cannot be read
+        (a replay of seeds does not need it)."""
+        try:
+            return load_sites(Path(self.crawler.settings["SITES_REGISTRY"]))
+        except RegistryError as exc:
+            self.logger.warning("Saved pages get no site: %s", exc)
+            return []
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         files, problems = seed_files(self.paths)
@@ -103,7 +132,7 @@ class SeedsSpider(scrapy.Spider):
             if path.suffix.lower() == ".txt":
                 yield SeedArticlePage(path.name, response.body, meta, now).to_item()
             else:
-                yield saved_page_article(path, response.body, meta, now)
+                yield saved_page_article(path, response.body, meta, now, self.sites)
         except (SeedFormatError, ManifestError) as exc:
             self.fail(str(path), str(exc).removeprefix(f"{path.name}: "))
 
@@ -122,7 +151,8 @@ class SeedsSpider(scrapy.Spider):
     def _meta_for(self, path: Path) -> SeedMeta:
         manifest_path = find_manifest(path)
         if manifest_path is None:
-            return SeedMeta()
+            return SeedMeta(url=self.url or None)
         if manifest_path not in self._manifests:
             self._manifests[manifest_path] = load_manifest(manifest_path)
-        return self._manifests[manifest_path].get(path.name, SeedMeta())
+        found = self._manifests[manifest_path].get(path.name, SeedMeta())
+        return replace(found, url=self.url) if self.url else found

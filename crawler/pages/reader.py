@@ -1,0 +1,599 @@
+"""The generic reader: the article of a page whose layout nobody described.
+
+It reads the page as a human does. The headline is the heading that the page's own
+metadata names; the story is the run of long, link-poor lines that follows it, held
+by one element (or by sibling elements of one parent); the lead is the part the page
+marks as its summary or sets in bold before the story; captions sit under images; the
+credit is a short line of names at the top or the end. Menus, share bars, related
+lists, comments and footers are recognised by what they are made of (links, short
+lines, furniture class names) and left out. A page of many teaser links is a listing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import cached_property
+
+from crawler.dates import parse_datetime
+from crawler.pages.blocks import Block, Node, page_blocks
+from crawler.text import parse_credit
+
+# Class or id words of page furniture: whole words, or distinctive run-together ones.
+_FURNITURE_WORD = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|menus|share|sharing|social|ads?|adv|banner|widget|"
+    r"tags?|print|popup|modal|rating|vote|pager|paging|toolbar|header|footer|sidebar|"
+    r"aside|comments?|related|breadcrumbs?|pagination|copyright|subscribe|newsletter|"
+    r"login|search|topbar|sitemap|qc|box-qc|lienquan|tinkhac)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_FURNITURE_PART = re.compile(
+    r"lienquan|lien-quan|lien_quan|tinkhac|tin-khac|othernews|other-news|other_news|"
+    r"samecate|same-cate|cungchuyenmuc|cung-chuyen-muc|binhluan|binh-luan|comment|"
+    r"xemnhieu|xem-nhieu|docnhieu|doc-nhieu|mostview|most-view|most-read|mostread|"
+    r"breadcrumb|sidebar|navbar|footer|social|advert|quangcao|quang-cao|newsletter|"
+    r"related|readmore|read-more|download-app|app-download|tai-app|box-tag|tag-list|"
+    r"taglist|list-tag|keyword|tukhoa|tu-khoa|share|pagination|topnews|hot-news|"
+    r"tin-moi|tinmoi|tin-noi-bat|noibat|relate",
+    re.IGNORECASE,
+)
+FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu"})
+
+# Lines that are page furniture whatever element holds them.
+CLUTTER = re.compile(
+    r"^(?:A-\s*A\s*A\+|[Aa]\s*-?\s*[Aa]\s*\+?|Chia sẻ.{0,30}|Lưu|In bài.{0,10}|In trang|"
+    r"Thăm dò ý kiến|Tổng số điểm của bài viết là.*|Lượt xem:?\s*[\d.,]+|"
+    r"Đã xem:?\s*[\d.,]+|Số lượt xem:?.*|Lượt đọc:?.*|Bản in|Gửi (?:email|bài viết|cho bạn bè)|"
+    r"Tải ứng dụng.*|Tải app.*|Theo dõi .{0,40}trên Google News.*|Bình luận(?: \(\d+\))?|"
+    r"Gửi bình luận|Ý kiến bạn đọc|Xem thêm|Xem tiếp|Đọc tiếp.{0,3}|Quay lại|Về đầu trang|"
+    r"Trở về|Copy link|Sao chép liên kết|Zalo|Facebook|Twitter|Email|Like|Thích|"
+    r"Nghe bài viết|Nghe đọc bài|Đánh giá(?: bài viết)?:?|Phản hồi|Trả lời|Báo xấu|"
+    r"Tags?:?.*|Từ khóa:?.*|Từ khoá:?.*|Chủ đề:.*|\d+\s*(?:bình luận|lượt xem)|"
+    r"Video đang được quan tâm|Quảng cáo|Advertisement|[|•·\s]+)$",
+    re.IGNORECASE,
+)
+# Headings that open the page's own lists after the story: nothing after them is story.
+STOP = re.compile(
+    r"^(?:Tin liên quan|Bài liên quan|Bài viết liên quan|Tin bài liên quan|Các tin khác|"
+    r"Tin khác|Các bài (?:viết )?khác|Tin cùng chuyên mục|Cùng chuyên mục|Tin mới(?: nhất| hơn)?|"
+    r"Những tin (?:cũ|mới) hơn|Tin đã đưa|Tin đọc nhiều|Đọc nhiều(?: nhất)?|Xem nhiều(?: nhất)?|"
+    r"Bình luận|Ý kiến bạn đọc|Theo dòng sự kiện|Có thể bạn quan tâm|Bạn có thể quan tâm|"
+    r"Tin nổi bật|Tin xem nhiều|Các tin đã đưa|Tin cùng loại|Đọc thêm|Xem thêm)\b.{0,40}$",
+    re.IGNORECASE,
+)
+# The summary's markup, where the page marks it.
+_LEAD_WORD = re.compile(
+    r"(?:^|[\s_-])(?:sapo|summary|tomtat|tom-tat|lead|chapeau|mota|mo-ta|hometext|excerpt|"
+    r"intro|abstract|desnews|des-detail|description|teaser|subtitle|sub-title|detail-sapo|"
+    r"singular-sapo|article-sapo|news-sapo|short-content|shortcontent|summary-detail)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_BYLINE_WORD = re.compile(
+    r"author|byline|tacgia|tac-gia|tac_gia|writer|signature|butdanh|but-danh|nguoi-viet|"
+    r"nguoiviet|post-by|posted-by|name-tg",
+    re.IGNORECASE,
+)
+_CAPTION_WORD = re.compile(
+    r"caption|chuthich|chu-thich|image-note|img-note|photo-note|desc-img|note-img|"
+    r"imgcaption|PhotoCMS_Caption|expNoEdit|(?:^|[\s_-])note(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_PHOTO_CREDIT = re.compile(r"^\(?\s*(?:Ảnh|Ảnh minh họa|Ảnh minh hoạ|Nguồn ảnh)\s*:", re.IGNORECASE)
+_ENDS_WITH_PHOTO_CREDIT = re.compile(
+    r"\(\s*Ảnh(?: minh (?:họa|hoạ))?\s*:[^)]*\)\s*\.?$|\(Ảnh minh (?:họa|hoạ)\)\.?$", re.IGNORECASE
+)
+_SOURCE = re.compile(r"^(?:Theo|Nguồn(?: tin)?\s*:)\s*(?P<source>[^.]{2,80}?)\.?$")
+_DATE_LINE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{2}-\d{2}")
+# "HOÀNG LONG - THU HÀ", "Minh Anh (PC06)", "Văn Phúc - Hải Đăng", "Nhóm PV".
+_UNIT = re.compile(r"\s*\((?P<unit>[^)]{1,40})\)\s*$")
+_NAME = re.compile(
+    r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?\s){0,4}[A-ZĐÀ-Ỹ][\wÀ-ỹ]*$|^Nhóm (?:PV|phóng viên|tác giả)(?:\s.*)?$"
+)
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\s[-–]\s|\svà\s|&|\s-|-\s)\s*")
+_BYLINE_LABEL = re.compile(
+    r"^(?:Tác giả|Bài(?: và ảnh)?|Tin(?: và ảnh)?|Tin,? ảnh|Bài,? ảnh|Nhóm tác giả|Người viết|"
+    r"Phóng viên|PV|By|Viết bởi|Đăng bởi|Người đăng)\s*:?\s*",
+    re.IGNORECASE,
+)
+LISTING_MIN_TEASERS = 6
+
+
+def _classes(node: Node) -> str:
+    return f"{node.attrib.get('class', '')} {node.attrib.get('id', '')}"
+
+
+def is_furniture(node: Node) -> bool:
+    """Menus, share bars, related and most-read boxes, comments, footers."""
+    if node.tag in FURNITURE_TAGS:
+        return True
+    names = _classes(node).strip()
+    return bool(names) and bool(_FURNITURE_WORD.search(names) or _FURNITURE_PART.search(names))
+
+
+def similar(a: str, b: str) -> float:
+    a, b = " ".join(a.lower().split()), " ".join(b.lower().split())
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def tidy_name(name: str) -> str:
+    """A name in its usual case: "HOÀNG LONG" is "Hoàng Long"."""
+    name = " ".join(name.strip(" .,;:-–").split())
+    return name.title() if name.isupper() and len(name) > 3 else name
+
+
+def credit_names(text: str) -> list[str] | None:
+    """The people a byline names, or None when the text is not a byline."""
+    text = " ".join(text.split()).strip(" .")
+    if not text or len(text) > 90 or _SOURCE.match(text):
+        return None
+    if names := parse_credit(text):
+        cleaned = [tidy_name(_UNIT.sub("", n)) for n in names]
+        return [n for n in cleaned if n] or None
+    labelled = _BYLINE_LABEL.sub("", text)
+    labelled = re.split(r"\s*[-–|]?\s*(?:Nguồn|Theo)\s*:?", labelled)[0]
+    names = []
+    for part in _NAME_SEPARATORS.split(labelled):
+        part = _UNIT.sub("", part).strip(" .")
+        if not part:
+            continue
+        if not _NAME.match(part) or len(part) > 40:
+            return None
+        names.append(tidy_name(part))
+    return names or None
+
+
+@dataclass
+class Region:
+    """The story's place in the page: the element(s) holding it."""
+
+    nodes: list[Node]
+
+    def holds(self, block: Block) -> bool:
+        return self.holds_node(block.node)
+
+    def holds_node(self, element: Node) -> bool:
+        return any(node is element or node in element.iterancestors() for node in self.nodes)
+
+
+def _ancestors(node: Node) -> list[Node]:
+    return list(node.iterancestors())
+
+
+class Reader:
+    """Reads the fields of one page; ``title_hints`` are the titles the metadata gives."""
+
+    def __init__(self, root: Node, title_hints: list[str]) -> None:
+        self.root = root
+        self.title_hints = [h for h in title_hints if h]
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        return page_blocks(self.root)
+
+    @cached_property
+    def furniture(self) -> set[Node]:
+        """Furniture elements, except one that holds the headline or most of the text."""
+        found: set[Node] = set()
+        protected = {
+            self.title_node,
+            *(_ancestors(self.title_node) if self.title_node is not None else []),
+        }
+        for node in self.root.iter():
+            if not isinstance(node.tag, str) or node in protected:
+                continue
+            if node.tag in ("html", "body") or not is_furniture(node):
+                continue
+            found.add(node)
+        return found
+
+    def in_furniture(self, block: Block) -> bool:
+        return self._furniture_of(block.node)
+
+    def _furniture_of(self, node: Node) -> bool:
+        key = node
+        cache = self._furniture_cache
+        if key in cache:
+            return cache[key]
+        parent = node.getparent()
+        value = node in self.furniture or (parent is not None and self._furniture_of(parent))
+        cache[key] = value
+        return value
+
+    @cached_property
+    def _furniture_cache(self) -> dict[Node, bool]:
+        return {}
+
+    # -- headline ----------------------------------------------------------------------
+
+    @cached_property
+    def title_node(self) -> Node | None:
+        """The element that shows the headline: an h1 or heading-like element whose text
+        the metadata names, else the first h1 outside the header, else None."""
+        candidates = []
+        for node in self.root.iter():
+            if not isinstance(node.tag, str):
+                continue
+            heading = node.tag in ("h1", "h2", "h3")
+            named = (
+                re.search(
+                    r"title|tieude|tieu-de|headline|tit|heading|TieuDeTin", _classes(node), re.I
+                )
+                or node.attrib.get("itemprop") == "headline"
+            )
+            if not (heading or named):
+                continue
+            text = " ".join(" ".join(node.itertext()).split())
+            if not 8 <= len(text) <= 400:
+                continue
+            candidates.append((node, text))
+        best, best_score = None, 0.0
+        for node, text in candidates:
+            score = max((similar(text, hint) for hint in self.title_hints), default=0.0)
+            if score > best_score + 1e-9:
+                best, best_score = node, score
+        if best is not None and best_score >= 0.6:
+            return best
+        for node, text in candidates:
+            if node.tag == "h1" and not any(a.tag in ("header", "nav") for a in _ancestors(node)):
+                if not node.xpath(".//img") or len(text) > 30:
+                    return best if best_score >= 0.6 else node
+        return None
+
+    @cached_property
+    def title(self) -> str:
+        if self.title_node is not None:
+            return " ".join(" ".join(self.title_node.itertext()).split())
+        return self.title_hints[0] if self.title_hints else ""
+
+    @cached_property
+    def title_position(self) -> int:
+        """Index of the first block after the headline (0 when there is none)."""
+        if self.title_node is None:
+            return 0
+        inside = {self.title_node, *self.title_node.iterdescendants()}
+        last = -1
+        for block in self.blocks:
+            if block.node in inside:
+                last = block.position
+        return last + 1
+
+    # -- the story ---------------------------------------------------------------------
+
+    def _good(self, block: Block) -> bool:
+        return (
+            len(block.text) >= 25
+            and block.link_density < 0.5
+            and not self.in_furniture(block)
+            and not CLUTTER.match(block.text)
+        )
+
+    @cached_property
+    def region(self) -> Region | None:
+        """The element holding the story, with siblings that continue it (readability's
+        scoring: a line adds to its element, its parent and, halved, its grandparent)."""
+        scores: dict[Node, float] = {}
+        text: dict[Node, int] = {}
+        links: dict[Node, int] = {}
+        for block in self.blocks:
+            if self.in_furniture(block):
+                continue
+            chain = [block.node, *list(block.node.iterancestors())[:3]]
+            for node in chain:
+                text[node] = text.get(node, 0) + len(block.text)
+                links[node] = links.get(node, 0) + block.link_chars
+            if block.position < self.title_position - 1 or not self._good(block):
+                continue
+            points = 1 + min(len(block.text) / 100, 3)
+            for weight, node in zip((1, 1, 0.5, 0.25), chain, strict=False):
+                scores[node] = scores.get(node, 0) + points * weight
+        if not scores:
+            return None
+
+        def value(node: Node) -> float:
+            density = links.get(node, 0) / max(text.get(node, 1), 1)
+            return scores[node] * (1 - density)
+
+        top = max(scores, key=lambda n: (value(n), _depth(n)))
+        # Deeper elements with nearly the same score are the tighter container.
+        for node in sorted(scores, key=_depth, reverse=True):
+            if value(node) >= 0.97 * value(top) and top in _ancestors(node):
+                top = node
+                break
+        parent = top.getparent()
+        if parent is None or top.tag in ("body", "html"):
+            return Region([top])
+        siblings = [
+            s for s in parent
+            if s is not top and s in scores and value(s) >= max(3.0, 0.2 * value(top))
+            and links.get(s, 0) / max(text.get(s, 1), 1) < 0.25 and s not in self.furniture
+        ]  # fmt: skip
+        return Region([parent] if siblings else [top])
+
+    @cached_property
+    def story(self) -> list[Block]:
+        """The story's blocks in order, before lead, captions and credit are taken out."""
+        if self.region is None:
+            return []
+        found: list[Block] = []
+        total = sum(len(b.text) for b in self.blocks if self.region.holds(b))
+        seen = 0
+        for block in self.blocks:
+            if not self.region.holds(block) or block.position < self.title_position:
+                continue
+            seen += len(block.text)
+            if self.in_furniture(block) and not self._caption_node(block):
+                continue
+            if STOP.match(block.text) and len(block.text) < 80 and seen > 0.3 * total:
+                break
+            if CLUTTER.match(block.text) or block.link_density >= 0.6:
+                continue
+            found.append(block)
+        return found
+
+    def _caption_node(self, block: Block) -> bool:
+        for node in (block.node, *block.node.iterancestors()):
+            if node.tag == "figcaption" or _CAPTION_WORD.search(_classes(node)):
+                return True
+            if node.tag in ("article", "body") or (self.region and node in self.region.nodes):
+                return False
+        return False
+
+    def is_caption(self, block: Block, previous: Block | None) -> bool:
+        """Under an image: a figcaption, a caption row of an image table, a centered or
+        italic line, or a line that credits the photo."""
+        if self._caption_node(block):
+            return True
+        table = next((a for a in block.node.iterancestors() if a.tag == "table"), None)
+        if table is not None and table.xpath(".//img") and len(block.text) <= 400:
+            row = next(
+                (a for a in [block.node, *block.node.iterancestors()] if a.tag == "tr"), None
+            )
+            if row is not None and not row.xpath(".//img") and len(table.xpath(".//tr")) <= 4:
+                return True
+        if len(block.text) > 400:
+            return False
+        if _PHOTO_CREDIT.match(block.text) and (
+            block.after_image or previous is not None and previous.after_image
+        ):
+            return True
+        if block.after_image and (
+            block.italic or block.centered() or _ENDS_WITH_PHOTO_CREDIT.search(block.text)
+        ):
+            return True
+        if block.after_image and _PHOTO_CREDIT.match(block.text):
+            return True
+        return False
+
+    @cached_property
+    def sorted_story(self) -> tuple[list[Block], list[Block]]:
+        """(story lines, caption lines)."""
+        lines, captions = [], []
+        previous = None
+        for block in self.story:
+            if self.is_caption(block, previous):
+                captions.append(block)
+            else:
+                lines.append(block)
+            previous = block
+        return lines, captions
+
+    @cached_property
+    def captions(self) -> list[str]:
+        texts = [b.text for b in self.sorted_story[1]]
+        return list(dict.fromkeys(texts))
+
+    @cached_property
+    def caption_images(self) -> list[tuple[str | None, str]]:
+        """(image src, caption) of each captioned image of the story."""
+        pairs = []
+        for block in self.sorted_story[1]:
+            image = block.images[-1] if block.images else None
+            if image is None:
+                holder = next(
+                    (a for a in block.node.iterancestors() if a.tag in ("figure", "table")), None
+                )
+                found = holder.xpath(".//img") if holder is not None else []
+                image = found[0] if found else None
+            src = None
+            if image is not None:
+                src = (
+                    image.attrib.get("data-src")
+                    or image.attrib.get("data-original")
+                    or image.attrib.get("src")
+                )
+            pairs.append((src, block.text))
+        return pairs
+
+    # -- lead, credit, body ------------------------------------------------------------
+
+    @cached_property
+    def marked_lead(self) -> str | None:
+        """The summary where the page marks it (class names of sapo, itemprop)."""
+        for node in self.root.iter():
+            if not isinstance(node.tag, str) or node.tag in ("meta", "html", "body"):
+                continue
+            if not (
+                _LEAD_WORD.search(_classes(node)) or node.attrib.get("itemprop") == "description"
+            ):
+                continue
+            if self._furniture_of(node) or self._before_title(node):
+                continue
+            text = " ".join(" ".join(t for t in node.itertext()).split())
+            links = sum(len(" ".join(a.itertext())) for a in node.iter("a"))
+            if len(text) < 30 or len(text) > 1500 or links > 0.5 * len(text):
+                continue
+            if self.region and self.region.nodes[0] in node.iterdescendants():
+                continue  # a wrapper of the whole story, not its summary
+            return text
+        return None
+
+    def _before_title(self, node: Node) -> bool:
+        if self.title_node is None:
+            return False
+        for block in self.blocks:
+            if block.node is node or node in block.node.iterancestors():
+                return block.position < self.title_position - 1
+        return False
+
+    @cached_property
+    def parts(self) -> tuple[str | None, list[str], list[str], str | None]:
+        """(lead, body, authors, source): the story's lines sorted into their roles."""
+        lines = [b for b in self.sorted_story[0]]
+        lead = self.marked_lead
+        lead_block = None
+        if lead is None and lines and lines[0].bold and len(lines[0].text) >= 60:
+            lead, lead_block = lines[0].text, lines[0]
+        authors: list[str] = []
+        source = None
+        # Credit and source lines: the last few lines, then the first one or two.
+        kept = []
+        tail = [b for b in lines if b is not lead_block]
+        while tail:
+            text = tail[-1].text
+            if (match := _SOURCE.match(text)) and len(text) <= 90:
+                source = source or match.group("source").strip()
+                tail.pop()
+                continue
+            if not authors and (names := credit_names(text)) and self._credit_shaped(tail[-1]):
+                authors = names
+                tail.pop()
+                continue
+            break
+        head_index = 0
+        for block in tail[:2]:
+            if not authors and (names := credit_names(block.text)) and self._credit_shaped(block):
+                authors = names
+                head_index += 1
+            elif _DATE_LINE.search(block.text) and len(block.text) <= 80:
+                head_index += 1
+            else:
+                break
+        kept = tail[head_index:]
+        title = self.title
+        body = []
+        for block in kept:
+            text = block.text
+            if text == title or (lead and (text == lead or similar(text, lead) > 0.95)):
+                continue
+            if (
+                _DATE_LINE.search(text)
+                and len(text) <= 60
+                and not re.search(r"\w{3,}\s\w{3,}\s\w{3,}", text)
+            ):
+                continue
+            body.append(text)
+        return lead, list(dict.fromkeys(body)), authors, source
+
+    def _credit_shaped(self, block: Block) -> bool:
+        """A credit is a line of its own: short, right-aligned, bold, or labelled."""
+        text = block.text
+        if len(text) > 90 or text.endswith((":",)):
+            return False
+        return True
+
+    @cached_property
+    def byline(self) -> list[str]:
+        """Authors named by a byline element near the headline or the story."""
+        for node in self.root.iter():
+            if not isinstance(node.tag, str) or node.tag in ("meta", "html", "body", "link"):
+                continue
+            marked = _BYLINE_WORD.search(_classes(node)) or node.attrib.get("rel") == "author"
+            if not marked and node.attrib.get("itemprop") != "author":
+                continue
+            if self._furniture_of(node) and not self._near_story(node):
+                continue
+            names_node = node.xpath(".//*[@itemprop='name']")
+            text = " ".join(" ".join((names_node[0] if names_node else node).itertext()).split())
+            text = _DATE_LINE.split(text)[0].strip(" |-–,")
+            text = re.sub(r"\d{1,2}:\d{2}.*$", "", text).strip(" |-–,")
+            if names := credit_names(text):
+                return names
+        return []
+
+    def _near_story(self, node: Node) -> bool:
+        if self.region is None:
+            return False
+        region = self.region.nodes[0]
+        parent = region.getparent()
+        return parent is not None and (node in parent.iterdescendants())
+
+    # -- dates -------------------------------------------------------------------------
+
+    def visible_date(self) -> tuple | None:
+        """The date line nearest the headline; never one in related lists, comments,
+        sidebars or the footer."""
+        anchor = self.title_position
+        best = None
+        for block in self.blocks:
+            if self.in_furniture(block) or len(block.text) > 160 or block.link_density > 0.5:
+                continue
+            if not _DATE_LINE.search(block.text) and "tháng" not in block.text:
+                continue
+            parsed = parse_datetime(block.text)
+            if parsed is None:
+                continue
+            distance = block.position - anchor
+            # After the headline first; a line just above it (a date over the title) next.
+            rank = distance if distance >= 0 else 3 * -distance
+            if best is None or rank < best[0]:
+                best = (rank, parsed)
+        if best is None or best[0] > 60:
+            return None
+        return best[1]
+
+    # -- listings ----------------------------------------------------------------------
+
+    def listing_reason(self) -> str | None:
+        """Why the page is a list of articles and not one, or None: a group of repeated
+        elements that each hold a headline link, in the story's place, with more text
+        than the running text around them."""
+        teasers = self._teasers()
+        if len(teasers) < LISTING_MIN_TEASERS:
+            return None
+        inside = [u for u in teasers if self.region and self.region.holds_node(u)]
+        teaser_text = sum(_size(u) for u in teasers)
+        running = sum(
+            len(b.text) for b in self.sorted_story[0]
+            if b.link_density < 0.3 and not any(u is b.node or u in b.node.iterancestors() for u in teasers)
+        )  # fmt: skip
+        if (2 * len(inside) >= len(teasers) and running < teaser_text) or teaser_text > 2 * running:
+            return (f"a listing: {len(teasers)} article links with teasers, "
+                    f"{running} characters of running text")  # fmt: skip
+        return None
+
+    def _teasers(self) -> list[Node]:
+        """The largest group of sibling elements that each hold a headline link."""
+        groups: dict[tuple, list[Node]] = {}
+        for node in self.root.iter("a"):
+            text = " ".join(" ".join(node.itertext()).split())
+            if len(text) < 20 or self._furniture_of(node):
+                continue
+            # The teaser: the link's ancestor whose siblings repeat its tag and class.
+            unit = node
+            for ancestor in node.iterancestors():
+                parent = ancestor.getparent()
+                if parent is None or ancestor.tag in ("body", "html"):
+                    break
+                unit = ancestor
+                like = [s for s in parent if s.tag == ancestor.tag
+                        and s.attrib.get("class") == ancestor.attrib.get("class")]  # fmt: skip
+                if len(like) >= 3:
+                    break
+            key = (id(unit.getparent()), unit.tag, unit.attrib.get("class"))
+            members = groups.setdefault(key, [])
+            if not any(m is unit for m in members):
+                members.append(unit)
+        return max(groups.values(), key=len, default=[])
+
+
+def _size(node: Node) -> int:
+    return len(" ".join(" ".join(node.itertext()).split()))
+
+
+def _depth(node: Node) -> int:
+    return sum(1 for _ in node.iterancestors())
