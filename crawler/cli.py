@@ -132,8 +132,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         name: order for name, order in settings.getdict("ITEM_PIPELINES").items()
         if "elasticsearch" not in name.lower() and (args.entities or "entities" not in name)
     }  # fmt: skip
-    # One page: entities in this process, no worker pool to start and stop.
-    overrides = {**_log_overrides(args), "ITEM_PIPELINES": pipelines, "NER_WORKERS": 1}
+    # One page: entities in this process, no worker pool to start and stop; what went
+    # wrong is printed below, once, so the log stays quiet unless -v.
+    overrides = {"LOG_LEVEL": "INFO" if args.verbose else "CRITICAL",
+                 "ITEM_PIPELINES": pipelines, "NER_WORKERS": 1}  # fmt: skip
     if urlsplit(args.source).scheme in ("http", "https"):
         overrides |= {"INCREMENTAL_ENABLED": False, "CLOSESPIDER_PAGECOUNT": 0}
         collector, _ = run_spider("police", overrides, keep_items=True, url=args.source)

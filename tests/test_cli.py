@@ -68,7 +68,7 @@ def test_scrapy_crawl_seeds_indexes_and_fails_when_elasticsearch_is_down(cli_env
 
 def test_extract_prints_the_article_without_indexing() -> None:
     env = {**os.environ, "ES_URL": f"http://127.0.0.1:{free_port()}"}
-    result = run_cli("extract", str(SEED), "--json", env=env)
+    result = run_cli("extract", str(SEED), "--json", "--entities", env=env)
     assert result.returncode == 0, result.stderr
     article = json.loads(result.stdout)
     assert article["authors"] == ["Xuân Thu", "Văn Huỳnh"]
@@ -124,6 +124,44 @@ def test_extract_a_saved_html_page(tmp_path) -> None:
     assert article["published"] == "2024-03-27T08:42:00+07:00"
     assert article["authors"] == ["Minh Hằng"]
     assert article["source"] == "saved"
+
+
+def test_extract_without_entities_leaves_them_out() -> None:
+    result = run_cli("extract", str(SEED))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["entities"] == []
+
+
+PAGES = PROJECT / "tests" / "data" / "pages"
+
+
+def test_extract_refuses_a_listing_in_one_line(tmp_path) -> None:
+    from tests.sites import markup
+
+    teasers = [(f"Công an xã ra quân tuần tra bảo đảm an ninh đợt {i}", f"/tin/a-{i}.html")
+               for i in range(12)]  # fmt: skip
+    page = tmp_path / "chuyen-muc.html"
+    page.write_text(markup.nukeviet_listing("An ninh trật tự", teasers, ["/tin/"], 1))
+    result = run_cli("extract", str(page))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr  # no Scrapy log, no traceback
+    assert lines[0].startswith(f"error: {page}: not an article: a listing: 12 article links")
+
+
+def test_extract_a_saved_page_with_the_address_it_came_from() -> None:
+    page = PAGES / "old_thaibinh_javacms.html"
+    url = "https://conganthaibinh.gov.vn/tin-tuc/Tin_Hoat_Dong/2841/bai-viet"
+    result = run_cli("extract", str(page), "--url", url)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    # The registry knows the host: the site, its province and today's province.
+    assert (article["site"], article["province"], article["province_current"]) == (
+        "thaibinh", "Thái Bình", "Hưng Yên")  # fmt: skip
+    assert article["images"] and all(
+        i["url"].startswith("https://conganthaibinh.gov.vn/") for i in article["images"]
+    )
 
 
 def test_extract_a_url(tmp_path) -> None:

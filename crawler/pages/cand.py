@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from crawler.pages.html import ArticlePage, ListingPage
+from crawler.pages.generic import GenericArticlePage
+from crawler.pages.html import ListingPage
 
 
-class CandArticlePage(ArticlePage):
+class CandArticlePage(GenericArticlePage):
     TITLE_CSS = "h1.titledetail, .titledetail, h1.box-title-detail"
     DATE_CSS = ".timepost, .box-date"
     LEAD_CSS = ".desnews, .box-des-detail"

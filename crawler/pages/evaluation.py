@@ -12,8 +12,9 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
+from crawler.pages.generic import GenericArticlePage
 from crawler.pages.html import decode_html
-from crawler.pages.profiles import article_page_class, detect_profile
+from crawler.pages.profiles import saved_article_page
 
 PARAGRAPH_MATCH = 0.9  # two renderings of one paragraph (spaces around inline tags) match
 
@@ -53,8 +54,11 @@ def load_pages(folder: Path) -> list[Page]:
 def ours(page: Page, generic_only: bool = False) -> Reading:
     """The project's reader as `crawler extract` runs it: the CMS family's profile when
     the page shows one, the generic reader otherwise (or always, ``generic_only``)."""
-    profile = "generic" if generic_only else detect_profile(decode_html(page.html))
-    reader = article_page_class(profile)(url=page.expected["url"], body=page.html)
+    url = page.expected["url"]
+    if generic_only:
+        reader = GenericArticlePage(url=url, body=page.html)
+    else:
+        reader = saved_article_page(url, page.html)
     if not reader.is_article():
         return Reading(article=False)
     item = reader.to_item()
@@ -81,7 +85,9 @@ def bare_trafilatura(page: Page) -> Reading:
                       outputformat="%Y-%m-%d %H:%M")  # fmt: skip
     published = datetime.fromisoformat(stamp) if stamp else None
     precision = "minute" if published and (published.hour or published.minute) else "day"
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    # Its text repeats the title and the description: those are not paragraphs it got wrong.
+    shown = {_norm(data.get("title")), _norm(data.get("description"))}
+    lines = [_norm(line) for line in text.splitlines() if _norm(line) not in shown]
     return Reading(
         article=True, title=data.get("title") or "", published=published, precision=precision,
         authors=[a.strip() for a in (data.get("author") or "").split(";") if a.strip()],

@@ -25,6 +25,14 @@ ARTICLE_URL = re.compile(
     r"(?:-\d{2,}|/\d{3,})(?:\.html?|/)?$|\.(?:html?|catp|prt|aspx)$|/[^/]*(?:-[^/-]+){4,}/?$"
 )
 _HOME = re.compile(r"^(?:Trang chủ|Trang nhất|Home|Trang Chủ|TRANG CHỦ)$", re.IGNORECASE)
+BREADCRUMB_CSS = '[class*="breadcrumb"], [id*="breadcrumb"], [itemtype*="BreadcrumbList"]'
+TAG_LINKS_CSS = (
+    'a[rel="tag"], a[href*="/tag/"], a[href*="/tags/"], a[href*="/tu-khoa/"], a[href*="?tag="], '
+    'a[href*="&tag="], a[href*="/chu-de/"]'
+)
+_CRUMB_LINE = re.compile(r"^(?:Trang chủ|Trang nhất|Home)\s*[>»›/|]", re.IGNORECASE)
+_CRUMB_SEPARATOR = re.compile(r"\s*[>»›/|]\s*")
+_TAG_LABEL = re.compile(r"^(?:Tags?|Từ khóa|Từ khoá|Chủ đề|Keywords?)\s*:", re.IGNORECASE)
 _PUBLISHED_META = (
     "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
     "publish-date", "article.published", "dc.date.issued", "DC.date.issued", "date",
@@ -32,6 +40,10 @@ _PUBLISHED_META = (
 
 
 class GenericArticlePage(ArticlePage):
+    """Each field from the CMS family's (or the site's) selector when it finds one, else
+    from the generic reader: a profile only says what the reader cannot guess."""
+
+    TITLE_CSS = ""
     BODY_CSS = ""
 
     @cached_property
@@ -67,23 +79,26 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def title(self) -> str:
-        if self.css("title") and self.selectors.get("title"):
-            return self.first_text("title")
-        return self.reader.title
+        return (self.first_text("title") if self.css("title") else "") or self.reader.title
 
     @cached_property
     def lead(self) -> str | None:
-        return self.reader.parts[0]
+        return self.first_text("lead") or self.reader.parts[0]
 
     @cached_property
     def paragraphs(self) -> list[str]:
-        return self.reader.parts[1]
+        return super().paragraphs if self.body_node is not None else self.reader.parts[1]
 
     @cached_property
     def credit(self) -> tuple[list[str], list[str]]:
         """Authors: the byline element, the credit line, else the JSON-LD author."""
-        _, body, from_text, _ = self.reader.parts
-        authors = self.reader.byline or from_text
+        if self.body_node is not None:
+            authors, body = super().credit
+            from_text: list[str] = []
+        else:
+            _, body, from_text, _ = self.reader.parts
+            authors = []
+        authors = authors or self.reader.byline or from_text
         if not authors:
             for name in person_names(self.ld_article.get("author")):
                 authors += credit_names(name) or []
@@ -104,10 +119,12 @@ class GenericArticlePage(ArticlePage):
 
     @property
     def captions(self) -> list[str]:
-        return self.reader.captions
+        return super().captions or self.reader.captions
 
     @property
     def images(self) -> list[dict[str, str]]:
+        if self.body_node is not None:
+            return super().images
         base = self.canonical_url
         return [
             {"url": urljoin(base, src), "caption": caption}
@@ -119,6 +136,8 @@ class GenericArticlePage(ArticlePage):
     def published(self) -> tuple[datetime, str] | None:
         """Machine-readable first (JSON-LD, meta, microdata, <time>), the visible date
         nearest the headline when those are missing or lack the time of day."""
+        if self.css("date") and (selected := self.markup_date()):
+            return selected
         machine = self.machine_date()
         visible = self.reader.visible_date()
         if machine and machine[1] == "minute":
@@ -144,21 +163,18 @@ class GenericArticlePage(ArticlePage):
 
     @property
     def category(self) -> list[str]:
-        crumbs = []
-        for node in self.select(
-            '[class*="breadcrumb"], [id*="breadcrumb"], [itemtype*="BreadcrumbList"]'
-        ):
-            items = node.xpath(".//li | .//a[not(ancestor::li)] | .//span[@itemprop='name']")
-            crumbs = [
-                _text(item)
-                for item in items
-                if item.tag != "span" or not item.xpath("ancestor::li")
-            ]
+        """The breadcrumb after "Trang chủ" (marked up, in JSON-LD, or a line of text
+        "Trang chủ > A > B"), else the section the meta tags name."""
+        if self.css("category") and (selected := self.first_text("category")):
+            return [selected]
+        crumbs: list[str] = []
+        for node in self.select(BREADCRUMB_CSS):
+            items = node.xpath(".//li | .//a[not(ancestor::li)]")
+            crumbs = [_text(item) for item in items]
             if crumbs:
                 break
-        if not crumbs:
-            crumbs = breadcrumb_names(self.ld)
-        crumbs = [c.strip(" >»/›") for c in crumbs]
+        crumbs = crumbs or breadcrumb_names(self.ld) or self._breadcrumb_line()
+        crumbs = [c.strip(" >»/›|") for c in crumbs]
         crumbs = [c for c in dict.fromkeys(crumbs) if c and not _HOME.match(c) and c != self.title]
         if not crumbs:
             crumbs = [
@@ -166,16 +182,30 @@ class GenericArticlePage(ArticlePage):
             ]
         return crumbs
 
+    def _breadcrumb_line(self) -> list[str]:
+        for block in self.reader.blocks:
+            if _CRUMB_LINE.match(block.text) and len(block.text) < 200:
+                return _CRUMB_SEPARATOR.split(block.text)[1:]
+        return []
+
     @property
     def tags(self) -> list[str]:
-        found = self.select('meta[property="article:tag"]::attr(content)')
+        """Tag links: article:tag, rel=tag, links to tag pages, links after "Từ khóa:"."""
+        found = [
+            t
+            for v in self.select('meta[property="article:tag"]::attr(content)')
+            for t in v.split(",")
+        ]
         if not found:
-            links = self.select(
-                'a[rel="tag"], a[href*="/tag/"], a[href*="/tags/"], a[href*="/tu-khoa/"]'
-            )
+            links = self.select(f"{TAG_LINKS_CSS}, {self.css('tags')}")
+            for block in self.reader.blocks:
+                if _TAG_LABEL.match(block.text):
+                    links += block.node.xpath(".//a")
             found = [_text(a) for a in links]
         cleaned = (t.strip().lstrip("#").strip() for t in found)
-        return list(dict.fromkeys(t for t in cleaned if t and len(t) <= 80))
+        return list(
+            dict.fromkeys(t for t in cleaned if t and len(t) <= 80 and not _TAG_LABEL.match(t))
+        )
 
     def refusal(self) -> str | None:
         """Why this is not an article page, or None."""

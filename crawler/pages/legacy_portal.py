@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from crawler.pages.html import ArticlePage, ListingPage
+from crawler.pages.generic import GenericArticlePage
+from crawler.pages.html import ListingPage
 
 
-class LegacyPortalArticlePage(ArticlePage):
+class LegacyPortalArticlePage(GenericArticlePage):
     TITLE_CSS = "div.TieuDeTin"
     DATE_CSS = "p.NgayCapNhat"
     LEAD_CSS = "span.MoTa"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from crawler.pages.generic import GenericArticlePage
 from crawler.pages.html import ArticlePage, ListingPage
 
 
-class LiferayArticlePage(ArticlePage):
+class LiferayArticlePage(GenericArticlePage):
     # Inside .journal-content-article the journal template is the site's own: the
     # title is the first heading there, or the asset publisher's header.
     TITLE_CSS = (

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from crawler.pages.html import ArticlePage, ListingPage
+from crawler.pages.generic import GenericArticlePage
+from crawler.pages.html import ListingPage
 
 
-class NukeVietArticlePage(ArticlePage):
+class NukeVietArticlePage(GenericArticlePage):
     TITLE_CSS = "h1[itemprop=headline], .news_column h1.title, h1.title"
     # The visible "Thứ tư - 27/03/2024 08:42" is the real publish time; the meta tag is
     # malformed (PHP's T) and the microdata holds the edit time.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crawler.pages.cand import CandArticlePage, CandListingPage
 from crawler.pages.generic import GenericArticlePage, GenericListingPage
-from crawler.pages.html import ArticlePage, ListingPage
+from crawler.pages.html import ArticlePage, ListingPage, decode_html
 from crawler.pages.legacy_portal import LegacyPortalArticlePage, LegacyPortalListingPage
 from crawler.pages.liferay import LiferayArticlePage, LiferayListingPage
 from crawler.pages.nukeviet import NukeVietArticlePage, NukeVietListingPage
@@ -33,7 +33,7 @@ _SIGNATURES = (
     ("wordpress", ('content="WordPress', "wp-content/", 'class="entry-content"')),
     ("liferay", ("journal-content-article", "/-/asset_publisher/")),
     ("legacy_portal", ('class="TieuDeTin"',)),
-    ("cand", ('class="titledetail"', "cand.com.vn")),
+    ("cand", ('class="titledetail"', 'class="box-title-detail"')),
 )
 
 
@@ -43,3 +43,13 @@ def detect_profile(html: str) -> str:
         if any(mark in html for mark in marks):
             return profile
     return "generic"
+
+
+def saved_article_page(url: str, body: bytes, encoding: str | None = None) -> ArticlePage:
+    """The page object for a page of unknown origin: the CMS family its markup shows, or
+    the generic reader when it shows none or its family's selectors find no article."""
+    profile = detect_profile(decode_html(body, encoding))
+    page = article_page_class(profile)(url=url, body=body, encoding=encoding)
+    if profile != "generic" and page.refusal():
+        return GenericArticlePage(url=url, body=body, encoding=encoding)
+    return page

@@ -96,6 +96,7 @@ _BYLINE_LABEL = re.compile(
     r"Phóng viên|PV|By|Viết bởi|Đăng bởi|Người đăng)\s*:?\s*",
     re.IGNORECASE,
 )
+_AUTHOR_PAGE = re.compile(r"/(?:tac-gia|author|tacgia)/", re.IGNORECASE)
 LISTING_MIN_TEASERS = 6
 
 
@@ -237,12 +238,24 @@ class Reader:
             if score > best_score + 1e-9:
                 best, best_score = node, score
         if best is not None and best_score >= 0.6:
-            return best
+            return self._tightest(best, best_score)
         for node, text in candidates:
-            if node.tag == "h1" and not any(a.tag in ("header", "nav") for a in _ancestors(node)):
-                if not node.xpath(".//img") or len(text) > 30:
-                    return best if best_score >= 0.6 else node
+            outside = not any(a.tag in ("header", "nav") for a in _ancestors(node))
+            if node.tag == "h1" and outside and (not node.xpath(".//img") or len(text) > 30):
+                return node
         return None
+
+    def _tightest(self, node: Node, score: float) -> Node:
+        """The element inside the chosen one that holds the headline alone (a title span
+        beside a date span in one title box)."""
+        for inner in node.iterdescendants():
+            if not isinstance(inner.tag, str):
+                continue
+            text = " ".join(" ".join(inner.itertext()).split())
+            inner_score = max((similar(text, hint) for hint in self.title_hints), default=0.0)
+            if inner_score > score:
+                return self._tightest(inner, inner_score)
+        return node
 
     @cached_property
     def title(self) -> str:
@@ -371,8 +384,13 @@ class Reader:
 
     @cached_property
     def sorted_story(self) -> tuple[list[Block], list[Block]]:
-        """(story lines, caption lines)."""
+        """(story lines, caption lines); captions of a lead photo between the headline
+        and the story count too."""
         lines, captions = [], []
+        start = self.story[0].position if self.story else 0
+        for block in self.blocks[self.title_position : start]:
+            if self._caption_node(block) and not self.in_furniture(block):
+                captions.append(block)
         previous = None
         for block in self.story:
             if self.is_caption(block, previous):
@@ -498,22 +516,28 @@ class Reader:
 
     @cached_property
     def byline(self) -> list[str]:
-        """Authors named by a byline element near the headline or the story."""
+        """Authors named by byline elements (author classes, rel=author, links to author
+        pages): the element naming the most people, the first of equals."""
+        best: list[str] = []
         for node in self.root.iter():
             if not isinstance(node.tag, str) or node.tag in ("meta", "html", "body", "link"):
                 continue
-            marked = _BYLINE_WORD.search(_classes(node)) or node.attrib.get("rel") == "author"
-            if not marked and node.attrib.get("itemprop") != "author":
-                continue
-            if self._furniture_of(node) and not self._near_story(node):
+            marked = (
+                _BYLINE_WORD.search(_classes(node))
+                or node.attrib.get("rel") == "author"
+                or node.attrib.get("itemprop") == "author"
+                or (node.tag == "a" and _AUTHOR_PAGE.search(node.attrib.get("href", "")))
+            )
+            if not marked or (self._furniture_of(node) and not self._near_story(node)):
                 continue
             names_node = node.xpath(".//*[@itemprop='name']")
             text = " ".join(" ".join((names_node[0] if names_node else node).itertext()).split())
             text = _DATE_LINE.split(text)[0].strip(" |-–,")
             text = re.sub(r"\d{1,2}:\d{2}.*$", "", text).strip(" |-–,")
-            if names := credit_names(text):
-                return names
-        return []
+            names = credit_names(text) or []
+            if len(names) > len(best):
+                best = names
+        return best
 
     def _near_story(self, node: Node) -> bool:
         if self.region is None:

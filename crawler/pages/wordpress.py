@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from crawler.pages.generic import GenericArticlePage
 from crawler.pages.html import ArticlePage, ListingPage
 
 
-class WordPressArticlePage(ArticlePage):
+class WordPressArticlePage(GenericArticlePage):
     TITLE_CSS = "h1.entry-title, article h1"
     DATE_CSS = "time.entry-date, time.published"
     BODY_CSS = ".entry-content"

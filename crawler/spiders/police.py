@@ -15,8 +15,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 
 from crawler.dates import VIETNAM_TZ, parse_datetime
-from crawler.pages.html import decode_html
-from crawler.pages.profiles import article_page_class, detect_profile, listing_page_class
+from crawler.pages.profiles import article_page_class, listing_page_class, saved_article_page
 from crawler.signals import article_failed
 from crawler.sites import RegistryError, Site, StartPoint, load_sites
 
@@ -175,16 +174,16 @@ class PoliceSpider(scrapy.Spider):
         site = self.sites[site_id]
         self._count_page(site_id)
         encoding = getattr(response, "encoding", None)
-        profile = site.profile
-        if self.url and profile == "generic":  # one page asked for: recognise its CMS
-            profile = detect_profile(decode_html(response.body, encoding))
-        page = article_page_class(profile)(
-            url=response.url,
-            body=response.body,
-            encoding=encoding,
-            selectors=site.selectors,
-            date_format=site.date_format,
-        )
+        if self.url and site.profile == "generic":  # one page asked for: recognise its CMS
+            page = saved_article_page(response.url, response.body, encoding)
+        else:
+            page = article_page_class(site.profile)(
+                url=response.url,
+                body=response.body,
+                encoding=encoding,
+                selectors=site.selectors,
+                date_format=site.date_format,
+            )
         if reason := page.refusal():
             self.crawler.stats.inc_value(f"police/{site_id}/not_article")
             self.logger.info("%s: %s", response.url, reason)

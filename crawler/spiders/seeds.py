@@ -16,8 +16,7 @@ import scrapy
 from crawler.dates import VIETNAM_TZ
 from crawler.manifest import ManifestError, SeedMeta, find_manifest, load_manifest
 from crawler.nlp.gazetteer import places
-from crawler.pages.html import decode_html
-from crawler.pages.profiles import article_page_class, detect_profile
+from crawler.pages.profiles import saved_article_page
 from crawler.pages.seed import SeedArticlePage, SeedFormatError
 from crawler.signals import article_failed
 from crawler.sites import RegistryError, Site, load_sites
@@ -60,8 +59,7 @@ def saved_page_article(
     Without a manifest entry, the site is the registry's entry for the page's canonical
     host, and the province the one whose police the page names as its publisher.
     """
-    page_class = article_page_class(detect_profile(decode_html(body)))
-    page = page_class(url=meta.url or path.resolve().as_uri(), body=body)
+    page = saved_article_page(meta.url or path.resolve().as_uri(), body)
     if reason := page.refusal():
         raise SeedFormatError(f"{path.name}: {reason}")
     item = page.to_item()
