@@ -158,6 +158,48 @@ def parse_credit(paragraph: str) -> list[str] | None:
     return None
 
 
+# "Theo Báo CAND", "Nguồn: congan.namdinh.gov.vn": the outlet credited, not an author.
+SOURCE_LINE = re.compile(r"^(?:Theo|Nguồn(?: tin)?\s*:)\s*(?P<source>[^.]{2,80}?)\.?$")
+# "HOÀNG LONG - THU HÀ", "Minh Anh (PC06)", "Văn Phúc - Hải Đăng", "Nhóm PV".
+_UNIT = re.compile(r"\s*\((?P<unit>[^)]{1,40})\)\s*$")
+_NAME = re.compile(
+    r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?\s){0,4}[A-ZĐÀ-Ỹ][\wÀ-ỹ]*$|^Nhóm (?:PV|phóng viên|tác giả)(?:\s.*)?$"
+)
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\s[-–]\s|\svà\s|&|\s-|-\s)\s*")
+_BYLINE_LABEL = re.compile(
+    r"^(?:Tác giả|Bài(?: và ảnh)?|Tin(?: và ảnh)?|Tin,? ảnh|Bài,? ảnh|Nhóm tác giả|Người viết|"
+    r"Phóng viên|PV|By|Viết bởi|Đăng bởi|Người đăng)\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+def tidy_name(name: str) -> str:
+    """A name in its usual case: "HOÀNG LONG" is "Hoàng Long"."""
+    name = " ".join(name.strip(" .,;:-–").split())
+    return name.title() if name.isupper() and len(name) > 3 else name
+
+
+def credit_names(text: str) -> list[str] | None:
+    """The people a byline names, or None when the text is not a byline."""
+    text = " ".join(text.split()).strip(" .")
+    if not text or len(text) > 90 or SOURCE_LINE.match(text):
+        return None
+    if names := parse_credit(text):
+        cleaned = [tidy_name(_UNIT.sub("", n)) for n in names]
+        return [n for n in cleaned if n] or None
+    labelled = _BYLINE_LABEL.sub("", text)
+    labelled = re.split(r"\s*[-–|]?\s*(?:Nguồn|Theo)\s*:?", labelled)[0]
+    names = []
+    for part in _NAME_SEPARATORS.split(labelled):
+        part = _UNIT.sub("", part).strip(" .")
+        if not part:
+            continue
+        if not _NAME.match(part) or len(part) > 40:
+            return None
+        names.append(tidy_name(part))
+    return names or None
+
+
 _PHOTO_ACTIONS = re.compile(
     r"\b(?:tặng|trao|chụp ảnh|phát biểu|kiểm tra|thăm hỏi|thăm|chúc mừng|gắn|"
     r"quang cảnh|toàn cảnh|ảnh:|dâng hương|dự|chủ trì)\b",

@@ -25,14 +25,25 @@ ARTICLE_URL = re.compile(
     r"(?:-\d{2,}|/\d{3,})(?:\.html?|/)?$|\.(?:html?|catp|prt|aspx)$|/[^/]*(?:-[^/-]+){4,}/?$"
 )
 _HOME = re.compile(r"^(?:Trang chủ|Trang nhất|Home|Trang Chủ|TRANG CHỦ)$", re.IGNORECASE)
-BREADCRUMB_CSS = '[class*="breadcrumb"], [id*="breadcrumb"], [itemtype*="BreadcrumbList"]'
+BREADCRUMB_CSS = (
+    '[class*="breadcrumb"], [id*="breadcrumb"], [class*="bread-crumb"], [class*="duongdan"], '
+    '[class*="duong-dan"], [class*="duong_dan"], [itemtype*="BreadcrumbList"]'
+)
 TAG_LINKS_CSS = (
     'a[rel="tag"], a[href*="/tag/"], a[href*="/tags/"], a[href*="/tu-khoa/"], a[href*="?tag="], '
     'a[href*="&tag="], a[href*="/chu-de/"]'
 )
 _CRUMB_LINE = re.compile(r"^(?:Trang chủ|Trang nhất|Home)\s*[>»›/|]", re.IGNORECASE)
 _CRUMB_SEPARATOR = re.compile(r"\s*[>»›/|]\s*")
+# A box of tag links, by a class word of its own ("tags", "article__tag", "box-tag"), not a
+# WordPress post class naming one tag ("tag-ma-tuy").
+_TAG_BOX = re.compile(
+    r"(?:^|\s)(?:[\w-]*[_-])?(?:tags?|keywords?|tu-?khoa)(?:[_-](?:list|links?|box|wrap|detail))?(?:\s|$)",
+    re.IGNORECASE,
+)
 _TAG_LABEL = re.compile(r"^(?:Tags?|Từ khóa|Từ khoá|Chủ đề|Keywords?)\s*:", re.IGNORECASE)
+# How far from the headline (in lines) a date still belongs to it.
+HEADLINE_LINES = 8
 _PUBLISHED_META = (
     "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
     "publish-date", "article.published", "dc.date.issued", "DC.date.issued", "date",
@@ -134,17 +145,20 @@ class GenericArticlePage(ArticlePage):
 
     @property
     def published(self) -> tuple[datetime, str] | None:
-        """Machine-readable first (JSON-LD, meta, microdata, <time>), the visible date
-        nearest the headline when those are missing or lack the time of day."""
+        """The date shown under the headline when it gives the minute (what readers see;
+        metadata may hold an edit time or a mislabelled zone), else the machine-readable
+        date (JSON-LD, meta, microdata, <time>), else any date line or text date."""
         if self.css("date") and (selected := self.markup_date()):
             return selected
         machine = self.machine_date()
         visible = self.reader.visible_date()
+        if visible and visible[1] == "minute" and visible[2] <= HEADLINE_LINES:
+            return visible[0], visible[1]
         if machine and machine[1] == "minute":
             return machine
         if machine and visible and visible[0].date() == machine[0].date():
-            return visible
-        return machine or visible or self.text_date()
+            return visible[0], visible[1]
+        return machine or (visible and (visible[0], visible[1])) or self.text_date()
 
     def machine_date(self) -> tuple[datetime, str] | None:
         candidates = [self.ld_article.get("datePublished")]
@@ -191,17 +205,17 @@ class GenericArticlePage(ArticlePage):
     @property
     def tags(self) -> list[str]:
         """Tag links: article:tag, rel=tag, links to tag pages, links after "Từ khóa:"."""
-        found = [
-            t
-            for v in self.select('meta[property="article:tag"]::attr(content)')
-            for t in v.split(",")
-        ]
+        links = self.select(f"{TAG_LINKS_CSS}, {self.css('tags')}")
+        for node in self.select('[class*="tag"], [class*="keyword"], [class*="tu-khoa"]'):
+            if _TAG_BOX.search(node.attrib.get("class", "")):
+                links += node.xpath(".//a")
+        for block in self.reader.blocks:
+            if _TAG_LABEL.match(block.text):
+                links += block.node.xpath(".//a")
+        found = [_text(a) for a in dict.fromkeys(links)]
         if not found:
-            links = self.select(f"{TAG_LINKS_CSS}, {self.css('tags')}")
-            for block in self.reader.blocks:
-                if _TAG_LABEL.match(block.text):
-                    links += block.node.xpath(".//a")
-            found = [_text(a) for a in links]
+            meta = self.select('meta[property="article:tag"]::attr(content)')
+            found = [tag for value in meta for tag in value.split(",")]
         cleaned = (t.strip().lstrip("#").strip() for t in found)
         return list(
             dict.fromkeys(t for t in cleaned if t and len(t) <= 80 and not _TAG_LABEL.match(t))
@@ -215,6 +229,11 @@ class GenericArticlePage(ArticlePage):
             return "not an article: a login form"
         if reason := self.reader.listing_reason():
             return f"not an article: {reason}"
+        if self.published is None:
+            if self.select("textarea"):
+                return "not an article: a form (contact or feedback page) with no date"
+            if sum(len(p) for p in self.paragraphs) < 500:
+                return "not an article: no date and less than 500 characters of story text"
         return super().refusal()
 
     def to_item(self) -> Article:

@@ -22,7 +22,7 @@ from crawler.dates import VIETNAM_TZ, parse_datetime
 from crawler.items import Article
 from crawler.nlp.gazetteer import places
 from crawler.pages.seed import article_id
-from crawler.text import parse_credit
+from crawler.text import credit_names
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 CLUTTER = re.compile(
@@ -181,10 +181,10 @@ class ArticlePage(HtmlPage):
         """Authors, and the body without the credit line that named them."""
         byline = self.first_text("author")
         if byline:
-            names = parse_credit(byline) or [byline.split(":")[-1].strip()]
+            names = credit_names(byline) or [byline.split(":")[-1].strip()]
             return [n for n in names if n], self.paragraphs
         for index in range(len(self.paragraphs) - 1, max(len(self.paragraphs) - 4, -1), -1):
-            if names := parse_credit(self.paragraphs[index]):
+            if names := credit_names(self.paragraphs[index]):
                 return names, self.paragraphs[:index]
         return [], self.paragraphs
 

@@ -11,7 +11,8 @@ class NukeVietArticlePage(GenericArticlePage):
     # The visible "Thứ tư - 27/03/2024 08:42" is the real publish time; the meta tag is
     # malformed (PHP's T) and the microdata holds the edit time.
     DATE_CSS = ".news_column .panel-body .row span.h5, em.time"
-    LEAD_CSS = ".hometext, #hometext"
+    # The mobile theme's #hometext also holds the lead photo and its caption.
+    LEAD_CSS = ".hometext, #hometext [itemprop=description]"
     BODY_CSS = "#news-bodyhtml, .bodytext"
     AUTHOR_CSS = "p.h5.text-right:first-child, .author"
     CATEGORY_CSS = "ul.breadcrumbs li:last-child a"

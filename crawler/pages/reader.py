@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from datetime import datetime
 from functools import cached_property
 
 from crawler.dates import parse_datetime
 from crawler.pages.blocks import Block, Node, page_blocks
-from crawler.text import parse_credit
+from crawler.text import SOURCE_LINE, credit_names
 
 # Class or id words of page furniture: whole words, or distinctive run-together ones.
 _FURNITURE_WORD = re.compile(
@@ -83,19 +84,8 @@ _PHOTO_CREDIT = re.compile(r"^\(?\s*(?:Ảnh|Ảnh minh họa|Ảnh minh hoạ|N
 _ENDS_WITH_PHOTO_CREDIT = re.compile(
     r"\(\s*Ảnh(?: minh (?:họa|hoạ))?\s*:[^)]*\)\s*\.?$|\(Ảnh minh (?:họa|hoạ)\)\.?$", re.IGNORECASE
 )
-_SOURCE = re.compile(r"^(?:Theo|Nguồn(?: tin)?\s*:)\s*(?P<source>[^.]{2,80}?)\.?$")
 _DATE_LINE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{2}-\d{2}")
-# "HOÀNG LONG - THU HÀ", "Minh Anh (PC06)", "Văn Phúc - Hải Đăng", "Nhóm PV".
-_UNIT = re.compile(r"\s*\((?P<unit>[^)]{1,40})\)\s*$")
-_NAME = re.compile(
-    r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?\s){0,4}[A-ZĐÀ-Ỹ][\wÀ-ỹ]*$|^Nhóm (?:PV|phóng viên|tác giả)(?:\s.*)?$"
-)
-_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\s[-–]\s|\svà\s|&|\s-|-\s)\s*")
-_BYLINE_LABEL = re.compile(
-    r"^(?:Tác giả|Bài(?: và ảnh)?|Tin(?: và ảnh)?|Tin,? ảnh|Bài,? ảnh|Nhóm tác giả|Người viết|"
-    r"Phóng viên|PV|By|Viết bởi|Đăng bởi|Người đăng)\s*:?\s*",
-    re.IGNORECASE,
-)
+_TITLE_CLASS = re.compile(r"title|tieude|tieu-de|tieu_de|headline|heading", re.IGNORECASE)
 _AUTHOR_PAGE = re.compile(r"/(?:tac-gia|author|tacgia)/", re.IGNORECASE)
 LISTING_MIN_TEASERS = 6
 
@@ -119,33 +109,6 @@ def similar(a: str, b: str) -> float:
     if a == b:
         return 1.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
-def tidy_name(name: str) -> str:
-    """A name in its usual case: "HOÀNG LONG" is "Hoàng Long"."""
-    name = " ".join(name.strip(" .,;:-–").split())
-    return name.title() if name.isupper() and len(name) > 3 else name
-
-
-def credit_names(text: str) -> list[str] | None:
-    """The people a byline names, or None when the text is not a byline."""
-    text = " ".join(text.split()).strip(" .")
-    if not text or len(text) > 90 or _SOURCE.match(text):
-        return None
-    if names := parse_credit(text):
-        cleaned = [tidy_name(_UNIT.sub("", n)) for n in names]
-        return [n for n in cleaned if n] or None
-    labelled = _BYLINE_LABEL.sub("", text)
-    labelled = re.split(r"\s*[-–|]?\s*(?:Nguồn|Theo)\s*:?", labelled)[0]
-    names = []
-    for part in _NAME_SEPARATORS.split(labelled):
-        part = _UNIT.sub("", part).strip(" .")
-        if not part:
-            continue
-        if not _NAME.match(part) or len(part) > 40:
-            return None
-        names.append(tidy_name(part))
-    return names or None
 
 
 @dataclass
@@ -178,12 +141,10 @@ class Reader:
 
     @cached_property
     def furniture(self) -> set[Node]:
-        """Furniture elements, except one that holds the headline or most of the text."""
+        """Furniture elements, except those that hold the headline."""
         found: set[Node] = set()
-        protected = {
-            self.title_node,
-            *(_ancestors(self.title_node) if self.title_node is not None else []),
-        }
+        title = self.hinted_title
+        protected = {title, *_ancestors(title)} if title is not None else set()
         for node in self.root.iter():
             if not isinstance(node.tag, str) or node in protected:
                 continue
@@ -212,38 +173,65 @@ class Reader:
     # -- headline ----------------------------------------------------------------------
 
     @cached_property
-    def title_node(self) -> Node | None:
-        """The element that shows the headline: an h1 or heading-like element whose text
-        the metadata names, else the first h1 outside the header, else None."""
+    def title_candidates(self) -> list[tuple[Node, str]]:
+        """Headings and heading-like elements (title classes, itemprop=headline)."""
         candidates = []
         for node in self.root.iter():
             if not isinstance(node.tag, str):
                 continue
             heading = node.tag in ("h1", "h2", "h3")
-            named = (
-                re.search(
-                    r"title|tieude|tieu-de|headline|tit|heading|TieuDeTin", _classes(node), re.I
-                )
-                or node.attrib.get("itemprop") == "headline"
-            )
+            named = _TITLE_CLASS.search(_classes(node)) or node.attrib.get("itemprop") == "headline"
             if not (heading or named):
                 continue
             text = " ".join(" ".join(node.itertext()).split())
-            if not 8 <= len(text) <= 400:
-                continue
-            candidates.append((node, text))
+            if 8 <= len(text) <= 400:
+                candidates.append((node, text))
+        return candidates
+
+    @cached_property
+    def hinted_title(self) -> Node | None:
+        """The heading-like element whose text the metadata names as the headline."""
         best, best_score = None, 0.0
-        for node, text in candidates:
+        for node, text in self.title_candidates:
             score = max((similar(text, hint) for hint in self.title_hints), default=0.0)
             if score > best_score + 1e-9:
                 best, best_score = node, score
-        if best is not None and best_score >= 0.6:
-            return self._tightest(best, best_score)
+        return self._tightest(best, best_score) if best is not None and best_score >= 0.6 else None
+
+    @cached_property
+    def title_node(self) -> Node | None:
+        """The element that shows the headline: the one the metadata names; else the
+        heading nearest above the story; else the first h1."""
+        if self.hinted_title is not None:
+            return self.hinted_title
+        candidates = self.title_candidates
+        # No metadata names it (the <title> holds the portal's name): the heading nearest
+        # above the story.
+        story = self._region(0)
+        first = next(
+            (b.position for b in self.blocks if story and story.holds(b) and self._good(b)), None
+        )
+        if first is not None:
+            positions = self._positions()
+            above = [(positions[n], n) for n, _ in candidates if positions.get(n, first) < first]
+            above = [(p, n) for p, n in above if first - p <= 12 and not self._furniture_of(n)]
+            if above:
+                return max(above, key=lambda pair: pair[0])[1]
         for node, text in candidates:
             outside = not any(a.tag in ("header", "nav") for a in _ancestors(node))
             if node.tag == "h1" and outside and (not node.xpath(".//img") or len(text) > 30):
                 return node
         return None
+
+    def _positions(self) -> dict[Node, int]:
+        """The position of the first block inside each element."""
+        found: dict[Node, int] = {}
+        for block in self.blocks:
+            for node in (block.node, *block.node.iterancestors()):
+                if node in found:
+                    break
+                found[node] = block.position
+        return found
 
     def _tightest(self, node: Node, score: float) -> Node:
         """The element inside the chosen one that holds the headline alone (a title span
@@ -287,8 +275,12 @@ class Reader:
 
     @cached_property
     def region(self) -> Region | None:
-        """The element holding the story, with siblings that continue it (readability's
-        scoring: a line adds to its element, its parent and, halved, its grandparent)."""
+        return self._region(self.title_position)
+
+    def _region(self, start: int) -> Region | None:
+        """The element holding the story (from block ``start``), with siblings that
+        continue it (readability's scoring: a line adds to its element, its parent and,
+        halved, its grandparent)."""
         scores: dict[Node, float] = {}
         text: dict[Node, int] = {}
         links: dict[Node, int] = {}
@@ -299,7 +291,7 @@ class Reader:
             for node in chain:
                 text[node] = text.get(node, 0) + len(block.text)
                 links[node] = links.get(node, 0) + block.link_chars
-            if block.position < self.title_position - 1 or not self._good(block):
+            if block.position < start - 1 or not self._good(block):
                 continue
             points = 1 + min(len(block.text) / 100, 3)
             for weight, node in zip((1, 1, 0.5, 0.25), chain, strict=False):
@@ -394,7 +386,10 @@ class Reader:
         previous = None
         for block in self.story:
             if self.is_caption(block, previous):
-                captions.append(block)
+                # "Ảnh: X" under a caption credits the photo: neither caption nor story.
+                credit_only = _PHOTO_CREDIT.match(block.text) and len(block.text) <= 60
+                if not (credit_only and previous is not None and previous in captions):
+                    captions.append(block)
             else:
                 lines.append(block)
             previous = block
@@ -431,23 +426,34 @@ class Reader:
 
     @cached_property
     def marked_lead(self) -> str | None:
-        """The summary where the page marks it (class names of sapo, itemprop)."""
-        for node in self.root.iter():
-            if not isinstance(node.tag, str) or node.tag in ("meta", "html", "body"):
+        """The summary where the page marks it (sapo class names, itemprop=description):
+        the innermost marked element's lines, without its photo and caption."""
+        marked = [
+            node for node in self.root.iter()
+            if isinstance(node.tag, str) and node.tag not in ("meta", "html", "body")
+            and (_LEAD_WORD.search(_classes(node)) or node.attrib.get("itemprop") == "description")
+            and not self._furniture_of(node) and not self._before_title(node)
+        ]  # fmt: skip
+        for node in marked:
+            if any(inner in marked for inner in node.iterdescendants()):
                 continue
-            if not (
-                _LEAD_WORD.search(_classes(node)) or node.attrib.get("itemprop") == "description"
+            if self.region and any(
+                r is node or node in r.iterancestors() for r in self.region.nodes
             ):
-                continue
-            if self._furniture_of(node) or self._before_title(node):
-                continue
-            text = " ".join(" ".join(t for t in node.itertext()).split())
-            links = sum(len(" ".join(a.itertext())) for a in node.iter("a"))
-            if len(text) < 30 or len(text) > 1500 or links > 0.5 * len(text):
-                continue
-            if self.region and self.region.nodes[0] in node.iterdescendants():
                 continue  # a wrapper of the whole story, not its summary
-            return text
+            lines = [
+                b for b in self.blocks
+                if (b.node is node or node in b.node.iterancestors())
+                and not self.in_furniture(b) and not self.is_caption(b, None)
+            ]  # fmt: skip
+            if lines:
+                text = " ".join(b.text for b in lines)
+                links = sum(b.link_chars for b in lines)
+            else:  # an inline element (span.MoTa) inside a larger block
+                text = " ".join(" ".join(node.itertext()).split())
+                links = sum(len(" ".join(a.itertext())) for a in node.iter("a"))
+            if 30 <= len(text) <= 1500 and links <= 0.5 * len(text):
+                return text
         return None
 
     def _before_title(self, node: Node) -> bool:
@@ -473,7 +479,7 @@ class Reader:
         tail = [b for b in lines if b is not lead_block]
         while tail:
             text = tail[-1].text
-            if (match := _SOURCE.match(text)) and len(text) <= 90:
+            if (match := SOURCE_LINE.match(text)) and len(text) <= 90:
                 source = source or match.group("source").strip()
                 tail.pop()
                 continue
@@ -548,9 +554,9 @@ class Reader:
 
     # -- dates -------------------------------------------------------------------------
 
-    def visible_date(self) -> tuple | None:
-        """The date line nearest the headline; never one in related lists, comments,
-        sidebars or the footer."""
+    def visible_date(self) -> tuple[datetime, str, int] | None:
+        """The date line nearest the headline, its precision and how many lines away;
+        never one in related lists, comments, sidebars or the footer."""
         anchor = self.title_position
         best = None
         for block in self.blocks:
@@ -558,7 +564,10 @@ class Reader:
                 continue
             if not _DATE_LINE.search(block.text) and "tháng" not in block.text:
                 continue
-            parsed = parse_datetime(block.text)
+            # Its pieces apart: "14:35" and "1.248 lượt xem" in spans side by side.
+            pieces = [" ".join(t.split()) for t in block.node.itertext()]
+            joined = " | ".join(p for p in pieces if p)
+            parsed = parse_datetime(joined if len(joined) <= 300 else block.text)
             if parsed is None:
                 continue
             distance = block.position - anchor
@@ -568,7 +577,7 @@ class Reader:
                 best = (rank, parsed)
         if best is None or best[0] > 60:
             return None
-        return best[1]
+        return (*best[1], best[0])
 
     # -- listings ----------------------------------------------------------------------
 
