@@ -159,9 +159,8 @@ def test_extract_a_saved_page_with_the_address_it_came_from() -> None:
     # The registry knows the host: the site, its province and today's province.
     assert (article["site"], article["province"], article["province_current"]) == (
         "thaibinh", "Thái Bình", "Hưng Yên")  # fmt: skip
-    assert article["images"] and all(
-        i["url"].startswith("https://conganthaibinh.gov.vn/") for i in article["images"]
-    )
+    assert article["images"]
+    assert all(i["url"].startswith("https://conganthaibinh.gov.vn/") for i in article["images"])
 
 
 def test_extract_a_url(tmp_path) -> None:

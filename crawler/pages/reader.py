@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from datetime import datetime
+from difflib import SequenceMatcher
 from functools import cached_property
 
 from crawler.dates import parse_datetime
@@ -36,7 +36,7 @@ _FURNITURE_PART = re.compile(
     r"breadcrumb|sidebar|navbar|footer|social|advert|quangcao|quang-cao|newsletter|"
     r"related|readmore|read-more|download-app|app-download|tai-app|box-tag|tag-list|"
     r"taglist|list-tag|keyword|tukhoa|tu-khoa|share|pagination|topnews|hot-news|"
-    r"tin-moi|tinmoi|tin-noi-bat|noibat|relate",
+    r"tin-moi|tinmoi|tin-noi-bat|noibat|relate|morenews|more-news|tinlienquan",
     re.IGNORECASE,
 )
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu"})
@@ -325,20 +325,26 @@ class Reader:
         if self.region is None:
             return []
         found: list[Block] = []
-        total = sum(len(b.text) for b in self.blocks if self.region.holds(b))
-        seen = 0
-        for block in self.blocks:
-            if not self.region.holds(block) or block.position < self.title_position:
-                continue
-            seen += len(block.text)
+        inside = [
+            b for b in self.blocks if self.region.holds(b) and b.position >= self.title_position
+        ]
+        for index, block in enumerate(inside):
             if self.in_furniture(block) and not self._caption_node(block):
                 continue
-            if STOP.match(block.text) and len(block.text) < 80 and seen > 0.3 * total:
-                break
+            # A "Tin liên quan" box ends the story unless running text follows it (a box
+            # set in the middle of the story).
+            if STOP.match(block.text) and len(block.text) < 80:
+                if not any(self._running(b) for b in inside[index + 1 :]):
+                    break
+                continue
             if CLUTTER.match(block.text) or block.link_density >= 0.6:
                 continue
             found.append(block)
         return found
+
+    def _running(self, block: Block) -> bool:
+        """A line of running text: long, few links, not furniture."""
+        return len(block.text) >= 150 and block.link_density < 0.2 and not self.in_furniture(block)
 
     def _caption_node(self, block: Block) -> bool:
         for node in (block.node, *block.node.iterancestors()):
@@ -366,13 +372,9 @@ class Reader:
             block.after_image or previous is not None and previous.after_image
         ):
             return True
-        if block.after_image and (
+        return block.after_image and bool(
             block.italic or block.centered() or _ENDS_WITH_PHOTO_CREDIT.search(block.text)
-        ):
-            return True
-        if block.after_image and _PHOTO_CREDIT.match(block.text):
-            return True
-        return False
+        )
 
     @cached_property
     def sorted_story(self) -> tuple[list[Block], list[Block]]:
@@ -483,14 +485,14 @@ class Reader:
                 source = source or match.group("source").strip()
                 tail.pop()
                 continue
-            if not authors and (names := credit_names(text)) and self._credit_shaped(tail[-1]):
+            if not authors and (names := credit_names(text)):
                 authors = names
                 tail.pop()
                 continue
             break
         head_index = 0
         for block in tail[:2]:
-            if not authors and (names := credit_names(block.text)) and self._credit_shaped(block):
+            if not authors and (names := credit_names(block.text)):
                 authors = names
                 head_index += 1
             elif _DATE_LINE.search(block.text) and len(block.text) <= 80:
@@ -512,13 +514,6 @@ class Reader:
                 continue
             body.append(text)
         return lead, list(dict.fromkeys(body)), authors, source
-
-    def _credit_shaped(self, block: Block) -> bool:
-        """A credit is a line of its own: short, right-aligned, bold, or labelled."""
-        text = block.text
-        if len(text) > 90 or text.endswith((":",)):
-            return False
-        return True
 
     @cached_property
     def byline(self) -> list[str]:
@@ -590,9 +585,11 @@ class Reader:
             return None
         inside = [u for u in teasers if self.region and self.region.holds_node(u)]
         teaser_text = sum(_size(u) for u in teasers)
+        in_teaser = {id(u) for u in teasers}
         running = sum(
             len(b.text) for b in self.sorted_story[0]
-            if b.link_density < 0.3 and not any(u is b.node or u in b.node.iterancestors() for u in teasers)
+            if b.link_density < 0.3
+            and not any(id(n) in in_teaser for n in (b.node, *b.node.iterancestors()))
         )  # fmt: skip
         if (2 * len(inside) >= len(teasers) and running < teaser_text) or teaser_text > 2 * running:
             return (f"a listing: {len(teasers)} article links with teasers, "
