@@ -48,7 +48,7 @@ def articles(count: int):
             province_current=MERGED.get(slug, province),
             title=f"{title.format(**names)} (số {number})",
             body=[lead.format(**names), VARIANTS[number % 3].format(**names)],
-            published=f"{year}-{month:02d}-{day:02d}T08:00:00+07:00", category=topic,
+            published=f"{year}-{month:02d}-{day:02d}T08:00:00+07:00", category=[topic],
             entities=[{"type": "PER", "normalized": officer}, {"type": "LOC",
                        "normalized": district}, {"type": "ORG",
                        "normalized": f"Công an tỉnh {province}"}],

@@ -159,7 +159,9 @@ def parse_credit(paragraph: str) -> list[str] | None:
 
 
 # "Theo Báo CAND", "Nguồn: congan.namdinh.gov.vn": the outlet credited, not an author.
-SOURCE_LINE = re.compile(r"^(?:Theo|Nguồn(?: tin)?\s*:)\s*(?P<source>[^.]{2,80}?)\.?$")
+SOURCE_LINE = re.compile(
+    r"^(?:Theo|Nguồn(?: tin)?\s*:)\s*(?P<source>(?:[\w-]+\.)+[a-z]{2,}|[^.]{2,80}?)\.?$"
+)
 # "HOÀNG LONG - THU HÀ", "Minh Anh (PC06)", "Văn Phúc - Hải Đăng", "Nhóm PV".
 _UNIT = re.compile(r"\s*\((?P<unit>[^)]{1,40})\)\s*$")
 _NAME = re.compile(

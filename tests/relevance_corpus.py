@@ -77,7 +77,7 @@ def corpus() -> list[Article]:
                     source="site", site=slug, province=province,
                     province_current=MERGED.get(slug, province), title=heading,
                     body=body, published=f"2024-{month:02d}-{day:02d}T08:00:00+07:00",
-                    published_precision="minute", category=topic,
+                    published_precision="minute", category=[topic],
                 ))  # fmt: skip
                 if variant == 0 and place_index < 2:
                     articles.append(Article(
@@ -85,7 +85,7 @@ def corpus() -> list[Article]:
                         source="site", site="cand", province="Toàn quốc",
                         province_current="Toàn quốc", title=f"Công an tỉnh {province} - {heading}",
                         body=body, published=f"2024-{month:02d}-{day:02d}T10:00:00+07:00",
-                        published_precision="minute", category=topic,
+                        published_precision="minute", category=[topic],
                     ))  # fmt: skip
     return articles
 

@@ -187,7 +187,7 @@ def test_replay_takes_saved_pages_beside_seeds(tmp_path, cli_env, es_url) -> Non
     (tmp_path / "menu.html").write_text("<html><body><a href='/'>Trang chủ</a></body></html>")
     result = run_cli("replay", str(tmp_path), env=cli_env)
     assert "files read: 3, articles indexed: 2" in result.stdout
-    assert f"{tmp_path / 'menu.html'}: not an article page" in result.stdout
+    assert f"{tmp_path / 'menu.html'}: not an article: " in result.stdout
     sources = {
         hit["_source"]["source"]
         for hit in Elasticsearch(es_url).search(index=cli_env["ES_INDEX"])["hits"]["hits"]

@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 
 from crawler.dates import parse_datetime
 from crawler.items import Article
-from crawler.pages.html import NOT_ARTICLE_URL, PUBLISHER, ArticlePage, ListingPage, _text
+from crawler.pages.html import NOT_ARTICLE_URL, PUBLISHER, ArticlePage, ListingPage, Node, _text
 from crawler.pages.metadata import (
     breadcrumb_names,
     json_ld,
@@ -98,7 +98,10 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def paragraphs(self) -> list[str]:
-        return super().paragraphs if self.body_node is not None else self.reader.parts[1]
+        if self.body_node is None:
+            return self.reader.parts[1]
+        captions = set(self.reader.captions)
+        return [p for p in super().paragraphs if p not in captions]
 
     @cached_property
     def credit(self) -> tuple[list[str], list[str]]:
@@ -189,7 +192,10 @@ class GenericArticlePage(ArticlePage):
                 break
         crumbs = crumbs or breadcrumb_names(self.ld) or self._breadcrumb_line()
         crumbs = [c.strip(" >»/›|") for c in crumbs]
-        crumbs = [c for c in dict.fromkeys(crumbs) if c and not _HOME.match(c) and c != self.title]
+        crumbs = [
+            c for c in dict.fromkeys(crumbs)
+            if c and not _HOME.match(c) and c != self.title and not c.endswith(":")
+        ]  # fmt: skip
         if not crumbs:
             crumbs = [
                 s for s in self.select('meta[property="article:section"]::attr(content)') if s
@@ -212,7 +218,7 @@ class GenericArticlePage(ArticlePage):
         for block in self.reader.blocks:
             if _TAG_LABEL.match(block.text):
                 links += block.node.xpath(".//a")
-        found = [_text(a) for a in dict.fromkeys(links)]
+        found = [_text(a) for a in dict.fromkeys(links) if not _inline(a)]
         if not found:
             meta = self.select('meta[property="article:tag"]::attr(content)')
             found = [tag for value in meta for tag in value.split(",")]
@@ -240,6 +246,12 @@ class GenericArticlePage(ArticlePage):
         item = super().to_item()
         item.source_tag = self.credited_source
         return item
+
+
+def _inline(link: Node) -> bool:
+    """A link inside a sentence of the story, not one of a row of tag links."""
+    paragraph = next((a for a in link.iterancestors() if a.tag == "p"), None)
+    return paragraph is not None and len(_text(paragraph)) > 3 * len(_text(link)) + 20
 
 
 class GenericListingPage(ListingPage):

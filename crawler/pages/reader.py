@@ -85,6 +85,7 @@ _ENDS_WITH_PHOTO_CREDIT = re.compile(
     r"\(\s*Ảnh(?: minh (?:họa|hoạ))?\s*:[^)]*\)\s*\.?$|\(Ảnh minh (?:họa|hoạ)\)\.?$", re.IGNORECASE
 )
 _DATE_LINE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{2}-\d{2}")
+_WEEKDAY_END = re.compile(r"[\s,|-]*(?:Thứ\s+(?:\w+|\d)|Chủ nhật|CN)\s*,?\s*$", re.IGNORECASE)
 _TITLE_CLASS = re.compile(r"title|tieude|tieu-de|tieu_de|headline|heading", re.IGNORECASE)
 _AUTHOR_PAGE = re.compile(r"/(?:tac-gia|author|tacgia)/", re.IGNORECASE)
 LISTING_MIN_TEASERS = 6
@@ -535,6 +536,7 @@ class Reader:
             text = " ".join(" ".join((names_node[0] if names_node else node).itertext()).split())
             text = _DATE_LINE.split(text)[0].strip(" |-–,")
             text = re.sub(r"\d{1,2}:\d{2}.*$", "", text).strip(" |-–,")
+            text = _WEEKDAY_END.sub("", text)
             names = credit_names(text) or []
             if len(names) > len(best):
                 best = names
