@@ -133,7 +133,8 @@ _CREDIT = re.compile(
     r"\s*:\s*(?P<names>.+?)(?:\s*[-–,.]?\s*nguồn\s*:.*)?$",
     re.IGNORECASE,
 )
-_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\s-\s|\svà\s|&)\s*")
+# Between names: ",", ";", "và", "&", a dash ("HOÀNG LONG - THU HÀ", "A -B").
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\s[-–]\s|\svà\s|&|\s-|-\s)\s*")
 _BARE_NAME = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?\s){0,4}[A-ZĐÀ-Ỹ][\wÀ-ỹ]*$")
 
 
@@ -164,10 +165,7 @@ SOURCE_LINE = re.compile(
 )
 # "HOÀNG LONG - THU HÀ", "Minh Anh (PC06)", "Văn Phúc - Hải Đăng", "Nhóm PV".
 _UNIT = re.compile(r"\s*\((?P<unit>[^)]{1,40})\)\s*$")
-_NAME = re.compile(
-    r"^(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\.?\s){0,4}[A-ZĐÀ-Ỹ][\wÀ-ỹ]*$|^Nhóm (?:PV|phóng viên|tác giả)(?:\s.*)?$"
-)
-_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\s[-–]\s|\svà\s|&|\s-|-\s)\s*")
+_NAME = re.compile(rf"{_BARE_NAME.pattern}|^Nhóm (?:PV|phóng viên|tác giả)(?:\s.*)?$")
 _BYLINE_LABEL = re.compile(
     r"^(?:Tác giả|Bài(?: và ảnh)?|Tin(?: và ảnh)?|Tin,? ảnh|Bài,? ảnh|Nhóm tác giả|Người viết|"
     r"Phóng viên|PV|By|Viết bởi|Đăng bởi|Người đăng)\s*:?\s*",
