@@ -95,6 +95,11 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _CENTERED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
 
 
+def node_text(node: Node) -> str:
+    """An element's text as ::text gives it, spaces collapsed."""
+    return " ".join(" ".join(node.itertext()).split())
+
+
 def is_hidden(node: Node) -> bool:
     """Hidden from readers: hidden schema spans, modals, screen-reader text."""
     attrib = node.attrib

@@ -9,7 +9,8 @@ from urllib.parse import urljoin, urlsplit
 
 from crawler.dates import parse_datetime
 from crawler.items import Article
-from crawler.pages.html import NOT_ARTICLE_URL, PUBLISHER, ArticlePage, ListingPage, Node, _text
+from crawler.pages.blocks import Node, node_text
+from crawler.pages.html import NOT_ARTICLE_URL, PUBLISHER, ArticlePage, ListingPage
 from crawler.pages.metadata import (
     breadcrumb_names,
     json_ld,
@@ -168,7 +169,7 @@ class GenericArticlePage(ArticlePage):
         candidates += [self.meta(name) for name in _PUBLISHED_META]
         for node in self.select('[itemprop="datePublished"]'):
             candidates.append(
-                node.attrib.get("content") or node.attrib.get("datetime") or _text(node)
+                node.attrib.get("content") or node.attrib.get("datetime") or node_text(node)
             )
         for node in self.select("time[datetime]"):
             if not any(is_furniture(a) for a in node.iterancestors()):
@@ -187,7 +188,7 @@ class GenericArticlePage(ArticlePage):
         crumbs: list[str] = []
         for node in self.select(BREADCRUMB_CSS):
             items = node.xpath(".//li | .//a[not(ancestor::li)]")
-            crumbs = [_text(item) for item in items]
+            crumbs = [node_text(item) for item in items]
             if crumbs:
                 break
         crumbs = crumbs or breadcrumb_names(self.ld) or self._breadcrumb_line()
@@ -218,7 +219,7 @@ class GenericArticlePage(ArticlePage):
         for block in self.reader.blocks:
             if _TAG_LABEL.match(block.text):
                 links += block.node.xpath(".//a")
-        found = [_text(a) for a in dict.fromkeys(links) if not _inline(a)]
+        found = [node_text(a) for a in dict.fromkeys(links) if not _inline(a)]
         if not found:
             meta = self.select('meta[property="article:tag"]::attr(content)')
             found = [tag for value in meta for tag in value.split(",")]
@@ -251,7 +252,7 @@ class GenericArticlePage(ArticlePage):
 def _inline(link: Node) -> bool:
     """A link inside a sentence of the story, not one of a row of tag links."""
     paragraph = next((a for a in link.iterancestors() if a.tag == "p"), None)
-    return paragraph is not None and len(_text(paragraph)) > 3 * len(_text(link)) + 20
+    return paragraph is not None and len(node_text(paragraph)) > 3 * len(node_text(link)) + 20
 
 
 class GenericListingPage(ListingPage):

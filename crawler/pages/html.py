@@ -21,6 +21,7 @@ from parsel.csstranslator import HTMLTranslator
 from crawler.dates import VIETNAM_TZ, parse_datetime
 from crawler.items import Article
 from crawler.nlp.gazetteer import places
+from crawler.pages.blocks import Node, node_text
 from crawler.pages.seed import article_id
 from crawler.text import credit_names
 
@@ -68,9 +69,6 @@ def canonicalize(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, urlencode(query), ""))
 
 
-Node = etree._Element
-
-
 @lru_cache(maxsize=1024)
 def _compiled(css: str) -> etree.XPath:
     """A CSS selector (with parsel's ::text and ::attr()) compiled to XPath once: parsel
@@ -81,11 +79,6 @@ def _compiled(css: str) -> etree.XPath:
 def select(css: str, node: Node) -> list:
     """The elements (or, for ::text and ::attr(), the strings) a CSS selector finds."""
     return _compiled(css)(node)
-
-
-def _text(node: Node) -> str:
-    """The node's text (as ::text has it), spaces collapsed."""
-    return " ".join(" ".join(node.itertext()).split())
 
 
 @dataclass
@@ -123,7 +116,7 @@ class HtmlPage:
     def first_text(self, name: str) -> str:
         query = self.css(name)
         node = self.select(query)[:1] if query else []
-        return _text(node[0]) if node else ""
+        return node_text(node[0]) if node else ""
 
     def meta(self, key: str) -> str | None:
         value = self.first(f'meta[property="{key}"]::attr(content)')
@@ -171,7 +164,7 @@ class ArticlePage(HtmlPage):
         for node in self.select("p, h2, h3, h4, li, div:not(:has(p, div))", self.body_node):
             if excluded.intersection([node, *node.iterancestors()]):
                 continue
-            text = _text(node)
+            text = node_text(node)
             if text and not CLUTTER.match(text) and text not in blocks:
                 blocks.append(text)
         return blocks
@@ -204,7 +197,7 @@ class ArticlePage(HtmlPage):
                 continue
             holder = img.xpath("ancestor::figure[1] | ancestor::table[1]")
             caption_nodes = self.select(self.css("caption"), holder[0]) if holder else []
-            caption = _text(caption_nodes[0]) if caption_nodes else ""
+            caption = node_text(caption_nodes[0]) if caption_nodes else ""
             images.append({"url": urljoin(self.url, src), "caption": caption})
         return images
 
@@ -212,7 +205,7 @@ class ArticlePage(HtmlPage):
     def captions(self) -> list[str]:
         if self.container is None:
             return []
-        texts = [_text(n) for n in self.select(self.css("caption"), self.container)]
+        texts = [node_text(n) for n in self.select(self.css("caption"), self.container)]
         return list(dict.fromkeys(t for t in texts if t))
 
     @property
@@ -224,7 +217,7 @@ class ArticlePage(HtmlPage):
         if self.css("date"):
             node = self.select(self.css("date"))[:1]
             if node:
-                value = node[0].attrib.get("datetime") or _text(node[0])
+                value = node[0].attrib.get("datetime") or node_text(node[0])
                 if parsed := self._site_format(value) or parse_datetime(value):
                     return parsed
         for candidate in (
@@ -262,7 +255,7 @@ class ArticlePage(HtmlPage):
     @property
     def tags(self) -> list[str]:
         found = self.select('meta[property="article:tag"]::attr(content)')
-        found += [_text(n) for n in self.select(self.css("tags"))]
+        found += [node_text(n) for n in self.select(self.css("tags"))]
         return list(dict.fromkeys(t.strip() for t in found if t.strip()))
 
     @property
@@ -273,7 +266,8 @@ class ArticlePage(HtmlPage):
     def publisher_province(self) -> str | None:
         """The province whose police publish the page, when its head or footer says so."""
         texts = [self.meta("og:site_name"), self.meta("author"), self.first("title::text")]
-        texts += [_text(node) for node in self.select("footer, [class*=footer], [id*=footer]")[-1:]]
+        footers = self.select("footer, [class*=footer], [id*=footer]")
+        texts += [node_text(node) for node in footers[-1:]]
         provinces = places()
         for match in (m for text in texts if text for m in PUBLISHER.finditer(text)):
             words = match.group("name").split()
@@ -345,6 +339,6 @@ class ListingPage(HtmlPage):
             if not href or href.startswith(("javascript", "#")):
                 continue
             rel = link.attrib.get("rel", "")
-            if "next" in rel or self.NEXT_TEXT.match(_text(link)) or _text(link).isdigit():
+            if "next" in rel or self.NEXT_TEXT.match(node_text(link)) or node_text(link).isdigit():
                 urls.append(urljoin(self.url, href))
         return list(dict.fromkeys(u for u in urls if u != self.url))

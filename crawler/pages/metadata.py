@@ -8,9 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from lxml import etree
-
-Node = etree._Element
+from crawler.pages.blocks import Node
 
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",

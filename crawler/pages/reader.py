@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 from functools import cached_property
 
 from crawler.dates import parse_datetime
-from crawler.pages.blocks import Block, Node, page_blocks
+from crawler.pages.blocks import Block, Node, node_text, page_blocks
 from crawler.text import SOURCE_LINE, credit_names
 
 # Class or id words of page furniture: whole words, or distinctive run-together ones.
@@ -184,7 +184,7 @@ class Reader:
             named = _TITLE_CLASS.search(_classes(node)) or node.attrib.get("itemprop") == "headline"
             if not (heading or named):
                 continue
-            text = " ".join(" ".join(node.itertext()).split())
+            text = node_text(node)
             if 8 <= len(text) <= 400:
                 candidates.append((node, text))
         return candidates
@@ -240,7 +240,7 @@ class Reader:
         for inner in node.iterdescendants():
             if not isinstance(inner.tag, str):
                 continue
-            text = " ".join(" ".join(inner.itertext()).split())
+            text = node_text(inner)
             inner_score = max((similar(text, hint) for hint in self.title_hints), default=0.0)
             if inner_score > score:
                 return self._tightest(inner, inner_score)
@@ -249,7 +249,7 @@ class Reader:
     @cached_property
     def title(self) -> str:
         if self.title_node is not None:
-            return " ".join(" ".join(self.title_node.itertext()).split())
+            return node_text(self.title_node)
         return self.title_hints[0] if self.title_hints else ""
 
     @cached_property
@@ -453,7 +453,7 @@ class Reader:
                 text = " ".join(b.text for b in lines)
                 links = sum(b.link_chars for b in lines)
             else:  # an inline element (span.MoTa) inside a larger block
-                text = " ".join(" ".join(node.itertext()).split())
+                text = node_text(node)
                 links = sum(len(" ".join(a.itertext())) for a in node.iter("a"))
             if 30 <= len(text) <= 1500 and links <= 0.5 * len(text):
                 return text
@@ -533,7 +533,7 @@ class Reader:
             if not marked or (self._furniture_of(node) and not self._near_story(node)):
                 continue
             names_node = node.xpath(".//*[@itemprop='name']")
-            text = " ".join(" ".join((names_node[0] if names_node else node).itertext()).split())
+            text = node_text(names_node[0] if names_node else node)
             text = _DATE_LINE.split(text)[0].strip(" |-–,")
             text = re.sub(r"\d{1,2}:\d{2}.*$", "", text).strip(" |-–,")
             text = _WEEKDAY_END.sub("", text)
@@ -602,7 +602,7 @@ class Reader:
         """The largest group of sibling elements that each hold a headline link."""
         groups: dict[tuple, list[Node]] = {}
         for node in self.root.iter("a"):
-            text = " ".join(" ".join(node.itertext()).split())
+            text = node_text(node)
             if len(text) < 20 or self._furniture_of(node):
                 continue
             # The teaser: the link's ancestor whose siblings repeat its tag and class.
@@ -624,7 +624,7 @@ class Reader:
 
 
 def _size(node: Node) -> int:
-    return len(" ".join(" ".join(node.itertext()).split()))
+    return len(node_text(node))
 
 
 def _depth(node: Node) -> int:
