@@ -147,7 +147,7 @@ class GenericArticlePage(ArticlePage):
             if src and not src.startswith("data:")
         ]
 
-    @property
+    @cached_property
     def published(self) -> tuple[datetime, str] | None:
         """The date shown under the headline when it gives the minute (what readers see;
         metadata may hold an edit time or a mislabelled zone), else the machine-readable
@@ -234,7 +234,7 @@ class GenericArticlePage(ArticlePage):
             return "not an article: the address is a tag, search, contact or login page"
         if self.select('input[type="password"]'):
             return "not an article: a login form"
-        if reason := self.reader.listing_reason():
+        if reason := self.reader.listing_reason:
             return f"not an article: {reason}"
         if self.published is None:
             if self.select("textarea"):

@@ -578,6 +578,7 @@ class Reader:
 
     # -- listings ----------------------------------------------------------------------
 
+    @cached_property
     def listing_reason(self) -> str | None:
         """Why the page is a list of articles and not one, or None: a group of repeated
         elements that each hold a headline link, in the story's place, with more text
