@@ -36,7 +36,7 @@ from crawler.es.index import ensure_index  # noqa: E402
 from crawler.items import Article  # noqa: E402
 from crawler.nlp import crf  # noqa: E402
 from crawler.text import split_paragraphs  # noqa: E402
-from pipelines.elasticsearch import bulk_index  # noqa: E402
+from crawler.es.bulk import bulk_index  # noqa: E402
 from tests.sites.server import stop  # noqa: E402
 
 SEED = PROJECT / "seeds" / "000_fc3363d4b09c08b0.txt"

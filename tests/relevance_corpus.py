@@ -94,7 +94,7 @@ def index_corpus(client: Elasticsearch, alias: str) -> list[str]:
     """Put the corpus through the pipeline steps into the alias; the failures, if any."""
     from crawler.es.document import article_document
     from crawler.es.index import ensure_index
-    from pipelines.elasticsearch import bulk_index
+    from crawler.es.bulk import bulk_index
     from pipelines.entities import article_entities
     from pipelines.fingerprint import content_hash
     from pipelines.normalize import normalize_article

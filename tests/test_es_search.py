@@ -14,7 +14,7 @@ from crawler.es.document import article_document
 from crawler.es.index import ensure_index, load_mapping, versioned_name
 from crawler.es.search import SearchRequest, search
 from crawler.items import Article
-from pipelines.elasticsearch import bulk_index
+from crawler.es.bulk import bulk_index
 from pipelines.normalize import normalize_article
 from tests.conftest import drop_alias, run_cli
 

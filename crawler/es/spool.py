@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crawler.es.bulk import bulk_index
+
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
@@ -49,8 +51,6 @@ class Spool:
     def flush(self, client: Elasticsearch, alias: str) -> tuple[int, int]:
         """Index what waits; (indexed, still waiting). A file is removed once all of it is
         in; what fails stays for the next flush."""
-        from pipelines.elasticsearch import bulk_index
-
         indexed = 0
         for path in self.files():
             docs = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
