@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from retrie.trie import Trie
 
+from crawler.nlp.models import token_rules
 from crawler.scan import compile_scanning
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -19,7 +18,6 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACE = r"\t\u00a0\u2000-\u200a\u202f\u205f\u3000"  # besides " "
 _SPACES = re.compile(rf"[ {_SPACE}]{{2,}}|[{_SPACE}]")
 _WORD = re.compile(r"\w+")
-_TOKEN_RULES = "pipeline/text_normalize/tn_rules_2023_07_14.bin"
 
 
 @dataclass(frozen=True)
@@ -40,11 +38,7 @@ def _token_rules() -> _TokenRules:
     only words the rules change, words of at most 6 characters: those in the token map,
     and those that hold "ð".
     """
-    package = importlib.util.find_spec("underthesea")
-    if package is None or package.origin is None:
-        raise ImportError("underthesea is not installed: its normalization rules are needed")
-    rules_file = Path(package.origin).parent / _TOKEN_RULES
-    with rules_file.open("rb") as handle:
+    with token_rules().open("rb") as handle:
         rules = pickle.load(handle)
     odd = "".join(rules["character"])
     tokens = {k: v for k, v in rules["token"].items() if len(k) <= 6}

@@ -7,12 +7,14 @@ the same window of the sentence (T[-1].lower, T[-1].istitle and T[-1] all read t
 before) add up to one vector that depends only on that window's contents. So here the
 models' weights are read once (python-crfsuite), each distinct window gets its summed
 vector once and keeps it, a sentence's scores are a few array lookups, and the best path
-is found by hmmlearn's compiled Viterbi. Same models, same scores, same tags (tests
+is found by hmmlearn's compiled Viterbi (or by numpy, the same path, where a hmmlearn
+release has moved it: see crawler.nlp.viterbi). Same models, same scores, same tags (tests
 compare them with underthesea's own path).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,16 +26,17 @@ import joblib
 import numpy as np
 import pycrfsuite
 import underthesea
-from hmmlearn import _hmmc
 from underthesea.pipeline.ner.tagged_feature import text_isdigit, text_istitle, text_lower
 from underthesea.pipeline.text_normalize.character_normalize import normalize_characters_in_text
 from underthesea.pipeline.word_tokenize.regex_tokenize import regex_patterns_combine
 
 from crawler.cachedir import built_once, source_of
+from crawler.nlp import viterbi
+from crawler.nlp.models import crf_model, word_dictionary, word_features
 from crawler.text import token_map
 
-_MODELS = Path(underthesea.__file__).parent / "pipeline"
-_WORD_MODEL = _MODELS / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
+logger = logging.getLogger(__name__)
+
 # underthesea's syllable tokenizer: each match is a token (its tokenize looks up which
 # named group matched, and returns that group's text: the whole match).
 _SYLLABLE = re.compile(regex_patterns_combine, re.VERBOSE | re.UNICODE)
@@ -223,12 +226,14 @@ class CompiledCRF:
         ]
         scores = self._matrix[np.concatenate(rows, axis=1)].sum(axis=1)
         labels, start = self.labels, np.ones(len(self.labels))
+        # The best path by hmmlearn's compiled Viterbi (or numpy's): a max-sum over the
+        # scores and the logarithms of exp(transition weights). Looked up at each call, so
+        # that setting viterbi.VITERBI (as the tests do) changes the decoder.
+        decode = viterbi.VITERBI
         paths, offset = [], 0
         for length in lengths:
-            # The best path by hmmlearn's compiled Viterbi: a max-sum over the scores and
-            # the logarithms of exp(transition weights).
             sentence = scores[offset : offset + length]
-            path = _hmmc.viterbi(start, self._exp_transitions, sentence)[1] if length else []
+            path = decode(start, self._exp_transitions, sentence)[1] if length else []
             paths.append([labels[i] for i in path])
             offset += length
         return paths
@@ -260,11 +265,12 @@ class SyllableValues:
 @cache
 def word_model() -> CompiledCRF:
     def build() -> CompiledCRF:
-        template = joblib.load(_WORD_MODEL / "features.bin")
-        dictionary = joblib.load(_WORD_MODEL / "dictionary.bin")
-        return CompiledCRF(_WORD_MODEL / "models.bin", template, SyllableValues(dictionary))
+        template = joblib.load(word_features())
+        dictionary = joblib.load(word_dictionary())
+        return CompiledCRF(path, template, SyllableValues(dictionary))
 
-    return cached(_WORD_MODEL / "models.bin", build)
+    path = crf_model("word")
+    return cached(path, build)
 
 
 @cache
@@ -274,7 +280,7 @@ def pos_model() -> CompiledCRF:
 
         return CompiledCRF(path, CRFPOSTagPredictor.Instance().transformer.template)
 
-    path = _MODELS / "pos_tag" / "pos_crf_2017_10_11.bin"
+    path = crf_model("pos")
     return cached(path, build)
 
 
@@ -285,7 +291,7 @@ def chunk_model() -> CompiledCRF:
 
         return CompiledCRF(path, CRFChunkingPredictor.Instance().transformer.template)
 
-    path = _MODELS / "chunking" / "chunk_crf_2017_10_12.bin"
+    path = crf_model("chunk")
     return cached(path, build)
 
 
@@ -296,7 +302,7 @@ def ner_model() -> CompiledCRF:
 
         return CompiledCRF(path, CRFNERPredictor.Instance().transformer.template)
 
-    path = _MODELS / "ner" / "ner_crf_2017_10_12.bin"
+    path = crf_model("ner")
     return cached(path, build)
 
 

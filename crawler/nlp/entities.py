@@ -20,7 +20,7 @@ from crawler.nlp.domain import (
     masked_name,
     rule_mentions,
 )
-from crawler.nlp.ner import Entity, entities_of
+from crawler.nlp.ner import ModelSpan, entities_of
 from crawler.text import modern_spelling, parse_credit
 
 
@@ -261,7 +261,7 @@ def _pieces(text: str) -> list[tuple[int, str]]:
 _BYLINE = re.compile(r"^\s*Theo [^,.:;]{2,40} \([A-ZĐ.]{2,10}\)\.?\s*$")
 
 
-def _mentions(text: str, entities: list[Entity], given_names: bool) -> list[Mention]:
+def _mentions(text: str, entities: list[ModelSpan], given_names: bool) -> list[Mention]:
     if not text.strip() or parse_credit(text) is not None or _BYLINE.match(text):
         return []
     view = modern_spelling(text)  # the rules are written in the modern spelling

@@ -19,12 +19,13 @@ from crawler.nlp.lexicon import SURNAMES
 
 logger = logging.getLogger(__name__)
 
-ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
+MODEL_TYPES = ("PER", "ORG", "LOC", "MISC")
 
 
 @dataclass(frozen=True)
-class Entity:
-    """A mention: its text as written, type, and [start, end) offsets in the input."""
+class ModelSpan:
+    """What the statistical model tagged: text as written, type, [start, end) offsets;
+    the police-domain rules turn these into Mentions (crawler/nlp/domain.py)."""
 
     text: str
     type: str
@@ -77,18 +78,18 @@ def _locate(text: str, words: list[str]) -> list[tuple[int, int] | None]:
     return spans
 
 
-def extract_entities(text: str) -> list[Entity]:
+def extract_entities(text: str) -> list[ModelSpan]:
     """Named entities of one paragraph, with offsets into it."""
     return entities_of([text])[0]
 
 
-def entities_of(texts: Sequence[str]) -> list[list[Entity]]:
+def entities_of(texts: Sequence[str]) -> list[list[ModelSpan]]:
     """Named entities of each paragraph, the paragraphs tagged together (faster)."""
     tagged = crf.tag_many(texts)
     return [_entities(text, rows) for text, rows in zip(texts, tagged, strict=True)]
 
 
-def _entities(text: str, tagged: list[tuple[str, str, str, str]]) -> list[Entity]:
+def _entities(text: str, tagged: list[tuple[str, str, str, str]]) -> list[ModelSpan]:
     if not text.strip():
         return []
     tokens = [(word, pos, chunk_tag) for word, pos, chunk_tag, _ in tagged]
@@ -100,16 +101,16 @@ def _entities(text: str, tagged: list[tuple[str, str, str, str]]) -> list[Entity
                 tags[i + 1] = "B-" + tags[i + 1][2:]
     offsets = _locate(text, [word for word, _, _ in tokens])
 
-    entities: list[Entity] = []
+    entities: list[ModelSpan] = []
     current: list[int] = []
     kind = ""
 
     def close() -> None:
         located = [offsets[i] for i in current if offsets[i] is not None]
         proper = any(tokens[i][1] in ("Np", "Ny") for i in current)
-        if located and proper and kind in ENTITY_TYPES:
+        if located and proper and kind in MODEL_TYPES:
             start, end = located[0][0], located[-1][1]
-            entities.append(Entity(text[start:end], kind, start, end))
+            entities.append(ModelSpan(text[start:end], kind, start, end))
 
     for i, tag in enumerate(tags):
         if tag.startswith("I-") and current and tag[2:] == kind:
