@@ -1,20 +1,39 @@
-"""The site registry (seeds/sites.yaml): loaded and checked once, a bad entry named."""
+"""The site registry (seeds/sites.yaml): loaded and checked once, a bad entry named.
+
+pydantic checks each entry against ``_Entry``, whose fields carry the words of their errors.
+By hand, as a schema cannot say them: ``defaults:`` merged under every entry, ids unique
+across entries, and the one-line error that names the file, the entry and the field.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    WrapValidator,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
-PROFILES = ("nukeviet", "wordpress", "liferay", "legacy_portal", "cand", "generic")
-START_TYPES = ("listing", "feed", "sitemap")
-SELECTOR_KEYS = ("title", "body", "lead", "date", "author", "caption", "listing", "next")
-ENTRY_KEYS = {
-    "id", "name", "province", "merged_into", "verified", "hosts", "profile", "start",
-    "enabled", "max_pages", "recrawl_days", "overrides",
-}  # fmt: skip
+if TYPE_CHECKING:
+    from pydantic import ValidatorFunctionWrapHandler
+
+Profile = Literal["nukeviet", "wordpress", "liferay", "legacy_portal", "cand", "generic"]
+StartType = Literal["listing", "feed", "sitemap"]
+SelectorKey = Literal["title", "body", "lead", "date", "author", "caption", "listing", "next"]
+PROFILES: tuple[str, ...] = get_args(Profile)
+START_TYPES: tuple[str, ...] = get_args(StartType)
+SELECTOR_KEYS: tuple[str, ...] = get_args(SelectorKey)
 
 
 class RegistryError(ValueError):
@@ -54,16 +73,99 @@ class Site:
         return (urlsplit(url).netloc or "").lower() in self.hosts
 
 
+_ERROR = "registry"  # the type of the errors that carry the registry's own words
+_UNKNOWN = ("extra_forbidden", "invalid_key")  # a key that is no field, by name or not a name
+
+
+def _says(why: str) -> WrapValidator:
+    """Any error in the value it marks reads ``why`` (``{value}``: the value given), unless
+    a marker nested deeper worded it already."""
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            inner = [e["msg"] for e in exc.errors() if e["type"] == _ERROR]
+            if inner:
+                raise PydanticCustomError(_ERROR, inner[0]) from None
+            raise PydanticCustomError(_ERROR, why, {"value": repr(value)}) from None
+
+    return WrapValidator(validate)
+
+
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_Required = Annotated[_Text, _says("is missing or empty")]
+_Flag = Annotated[bool, _says("must be true or false, not {value}")]
+_Count = Annotated[int, Field(gt=0), _says("must be a positive whole number, not {value}")]
+_Days = Annotated[float, Field(gt=0), _says("must be a positive number, not {value}")]
+_StartPoint = Annotated[
+    dict[
+        Annotated[StartType, _says(f"type must be one of {', '.join(START_TYPES)}, not {{value}}")],
+        str,
+    ],
+    Field(min_length=1, max_length=1),
+    _says("items must look like {listing: URL}, got {value}"),
+]
+
+
+class _Overrides(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    selectors: Annotated[
+        dict[SelectorKey, str],
+        _says(f"selectors may set only {', '.join(SELECTOR_KEYS)}, each to a CSS selector"),
+    ] = {}
+    date_format: Annotated[
+        Annotated[str, StringConstraints(pattern="%")] | None,
+        _says("date_format must be a strptime format, not {value}"),
+    ] = None
+
+
+class _Entry(BaseModel):
+    """One entry as seeds/sites.yaml writes it (``Site`` is what the crawl uses)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: _Required
+    name: _Required
+    province: _Required
+    merged_into: Annotated[_Text | None, _says("must be a province name, not {value}")] = None
+    verified: _Flag = True
+    hosts: Annotated[list[_Text], Field(min_length=1), _says("must be a list of host names")]
+    profile: Annotated[Profile, _says(f"must be one of {', '.join(PROFILES)}, not {{value}}")]
+    start: Annotated[
+        list[_StartPoint], Field(min_length=1), _says("needs at least one start point")
+    ]
+    enabled: _Flag = True
+    max_pages: _Count = 20
+    recrawl_days: _Days = 30
+    overrides: Annotated[_Overrides | None, _says("may set only selectors and date_format")] = None
+
+    @field_validator("start")
+    @classmethod
+    def _on_own_hosts(cls, start: list[dict], info: ValidationInfo) -> list[dict]:
+        hosts = {h.lower() for h in info.data.get("hosts", ())}  # none when hosts was refused
+        for url in (url for point in start for url in point.values()):
+            parts = urlsplit(url)
+            own = parts.scheme in ("http", "https") and parts.netloc.lower() in hosts
+            if hosts and not own:
+                why = "URL {url} must be http(s) on one of the site's hosts"
+                raise PydanticCustomError(_ERROR, why, {"url": repr(url)})
+        return start
+
+
 def load_sites(path: Path) -> list[Site]:
     """Every entry of the registry, validated; the first bad one raises RegistryError."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RegistryError(f"{path}: cannot read the site registry: {exc}") from exc
-    defaults = data.get("defaults") or {}
-    entries = data.get("sites")
+    entries = data.get("sites") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: expected a list under 'sites:'")
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise RegistryError(f"{path}: expected a mapping under 'defaults:'")
     sites: list[Site] = []
     for number, entry in enumerate(entries, 1):
         site = _site(path, number, {**defaults, **entry} if isinstance(entry, dict) else entry)
@@ -78,59 +180,36 @@ def _site(path: Path, number: int, entry: object) -> Site:
     if not isinstance(entry, dict):
         raise RegistryError(f"{path}: {label} must be a mapping")
     label = f"site '{entry.get('id')}'" if entry.get("id") else label
-
-    def fail(name: str, why: str) -> RegistryError:
-        return RegistryError(f"{path}: {label}: field '{name}' {why}")
-
-    unknown = set(entry) - ENTRY_KEYS
-    if unknown:
-        raise fail(sorted(unknown)[0], f"is not known (allowed: {', '.join(sorted(ENTRY_KEYS))})")
-    for name in ("id", "name", "province", "profile"):
-        if not isinstance(entry.get(name), str) or not entry[name].strip():
-            raise fail(name, "is missing or empty")
-    if entry["profile"] not in PROFILES:
-        raise fail("profile", f"must be one of {', '.join(PROFILES)}, not {entry['profile']!r}")
-    hosts = entry.get("hosts")
-    if not isinstance(hosts, list) or not hosts or not all(isinstance(h, str) for h in hosts):
-        raise fail("hosts", "must be a list of host names")
-    start = []
-    for point in entry.get("start") or []:
-        if not isinstance(point, dict) or len(point) != 1:
-            raise fail("start", f"items must look like {{listing: URL}}, got {point!r}")
-        ((kind, url),) = point.items()
-        if kind not in START_TYPES:
-            raise fail("start", f"type must be one of {', '.join(START_TYPES)}, not {kind!r}")
-        parts = urlsplit(str(url))
-        if parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts:
-            raise fail("start", f"URL {url!r} must be http(s) on one of the site's hosts")
-        start.append(StartPoint(kind, str(url)))
-    if not start:
-        raise fail("start", "needs at least one start point")
-    for name in ("max_pages", "recrawl_days"):
-        value = entry.get(name, 1)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise fail(name, f"must be a positive number, not {value!r}")
-    overrides = entry.get("overrides") or {}
-    if not isinstance(overrides, dict) or set(overrides) - {"selectors", "date_format"}:
-        raise fail("overrides", "may set only selectors and date_format")
-    selectors = overrides.get("selectors") or {}
-    if not isinstance(selectors, dict) or set(selectors) - set(SELECTOR_KEYS):
-        raise fail("overrides", f"selectors may set only {', '.join(SELECTOR_KEYS)}")
-    date_format = overrides.get("date_format")
-    if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
-        raise fail("overrides", f"date_format must be a strptime format, not {date_format!r}")
+    try:
+        valid = _Entry.model_validate(entry)
+    except ValidationError as exc:
+        name, why = _why(exc)
+        raise RegistryError(f"{path}: {label}: field '{name}' {why}") from None
+    overrides = valid.overrides or _Overrides()
     return Site(
-        id=entry["id"],
-        name=entry["name"],
-        province=entry["province"],
-        hosts=tuple(h.lower() for h in hosts),
-        profile=entry["profile"],
-        start=tuple(start),
-        merged_into=entry.get("merged_into"),
-        verified=bool(entry.get("verified", True)),
-        enabled=bool(entry.get("enabled", True)),
-        max_pages=int(entry.get("max_pages", 20)),
-        recrawl_days=float(entry.get("recrawl_days", 30)),
-        selectors=dict(selectors),
-        date_format=date_format,
+        id=valid.id,
+        name=valid.name,
+        province=valid.province,
+        hosts=tuple(h.lower() for h in valid.hosts),
+        profile=valid.profile,
+        start=tuple(StartPoint(kind, url) for point in valid.start for kind, url in point.items()),
+        merged_into=valid.merged_into,
+        verified=valid.verified,
+        enabled=valid.enabled,
+        max_pages=valid.max_pages,
+        recrawl_days=float(valid.recrawl_days),
+        selectors=dict(overrides.selectors),
+        date_format=overrides.date_format,
     )
+
+
+def _why(exc: ValidationError) -> tuple[str, str]:
+    """The field of an entry's first error (an unknown one before the rest), and why."""
+    errors = exc.errors()
+    error = next((e for e in errors if e["type"] in _UNKNOWN), errors[0])
+    name = str(error["loc"][0]) if error["loc"] else "?"
+    if error["type"] in _UNKNOWN:
+        return name, f"is not known (allowed: {', '.join(sorted(_Entry.model_fields))})"
+    if error["type"] == "missing":
+        return name, "is missing or empty"
+    return name, error["msg"]

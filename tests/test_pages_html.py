@@ -6,7 +6,6 @@ from crawler.pages.html import canonicalize, decode_html
 from crawler.pages.liferay import LiferayArticlePage, LiferayListingPage
 from crawler.pages.nukeviet import NukeVietListingPage
 from crawler.pages.profiles import detect_profile
-from crawler.spiders.police import feed_entries
 from tests.conftest import PROJECT
 from tests.sites import markup
 from tests.sites.catalog import CAND, LAICHAU, QUANGBINH, THAIBINH
@@ -87,20 +86,6 @@ def test_selector_override_from_the_registry_wins() -> None:
     html = "<h1>Menu</h1><div class='tieu-de'>Tiêu đề thật</div>"
     page = LiferayArticlePage(url="http://x", body=html.encode(), selectors={"title": ".tieu-de"})
     assert page.title == "Tiêu đề thật"
-
-
-def test_feed_entries_rss_and_atom() -> None:
-    rss = markup.rss("F", [("A", "http://x/a.html", "Sat, 17 Feb 2024 09:54:00 +0700")])
-    ((link, updated),) = feed_entries(rss.encode())
-    assert link == "http://x/a.html"
-    assert updated.isoformat() == "2024-02-17T09:54:00+07:00"
-    atom = (
-        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="http://x/b.html"/>'
-        "<updated>2024-02-18T01:00:00Z</updated></entry></feed>"
-    )
-    ((link, updated),) = feed_entries(atom.encode())
-    assert (link, updated.isoformat()) == ("http://x/b.html", "2024-02-18T08:00:00+07:00")
-    assert feed_entries(b"\x00garbage") == []
 
 
 def test_site_date_format_reads_an_unusual_date() -> None:

@@ -84,3 +84,27 @@ def test_manifest_rejects_unknown_field(tmp_path) -> None:
     manifest.write_text("seeds:\n  a.txt:\n    provnice: Huế\n", encoding="utf-8")
     with pytest.raises(ManifestError, match=r"entry 'a.txt' has unknown field\(s\) \['provnice'\]"):
         load_manifest(manifest)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("{provnice: Huế, 1: x}", "entry 'a.txt' has unknown field(s) ['1', 'provnice']; allowed:"),
+        ("{site: 3}", "entry 'a.txt' field 'site' must be text"),
+        ("{url: [https://congan.x.gov.vn/a.html]}", "entry 'a.txt' field 'url' must be text"),
+        ("congan.x.gov.vn", "entry 'a.txt' must be a mapping"),
+    ],
+)
+def test_bad_manifest_entry_names_file_entry_and_field(tmp_path, entry, message) -> None:
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(f"seeds:\n  a.txt: {entry}\n", encoding="utf-8")
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(manifest)
+    assert str(caught.value).startswith(f"{manifest}: {message}")
+    assert "\n" not in str(caught.value)
+
+
+def test_manifest_entry_may_be_empty_or_partial(tmp_path) -> None:
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("seeds:\n  a.txt:\n  b.txt: {province: Huế, url: null}\n", "utf-8")
+    assert load_manifest(manifest) == {"a.txt": SeedMeta(), "b.txt": SeedMeta(province="Huế")}
