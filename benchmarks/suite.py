@@ -31,12 +31,12 @@ from underthesea import ner, sent_tokenize  # noqa: E402
 from benchmarks import corpus  # noqa: E402
 from benchmarks.corpus import article, seed_text  # noqa: E402
 from benchmarks.crawl_fixture_sites import build, registry_yaml  # noqa: E402
+from crawler.es.bulk import bulk_index  # noqa: E402
 from crawler.es.document import article_document  # noqa: E402
 from crawler.es.index import ensure_index  # noqa: E402
 from crawler.items import Article  # noqa: E402
 from crawler.nlp import crf  # noqa: E402
 from crawler.text import split_paragraphs  # noqa: E402
-from crawler.es.bulk import bulk_index  # noqa: E402
 from tests.sites.server import stop  # noqa: E402
 
 SEED = PROJECT / "seeds" / "000_fc3363d4b09c08b0.txt"

@@ -1,50 +1,87 @@
-"""Progress of a long unattended run, a line per site every few seconds."""
+"""Progress of a long run: a live line on a terminal, a line every few seconds in a log
+(as Scrapy's LogStats does), read from the run's typed figures."""
 
 from __future__ import annotations
 
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.runs import RunResult
+
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from scrapy.crawler import Crawler
+
+TERMINAL_INTERVAL = 1.0
 
 
 class ProgressExtension:
-    """Prints pages and articles per site to stderr while the crawl runs."""
+    """Pages, articles, failures, rate and, from the scheduler's queue, time left."""
 
-    def __init__(self, crawler: Crawler, interval: float) -> None:
+    def __init__(self, crawler: Crawler, interval: float, out: TextIO) -> None:
         self.crawler = crawler
-        self.interval = interval
+        self.out = out
+        self.live = out.isatty()
+        self.interval = TERMINAL_INTERVAL if self.live else interval
+        self.result = RunResult().connect(crawler)
         self.loop: task.LoopingCall | None = None
+        self.started = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
         if not crawler.settings.getbool("PROGRESS_ENABLED"):
             raise NotConfigured
-        extension = cls(crawler, crawler.settings.getfloat("PROGRESS_INTERVAL", 10))
+        extension = cls(crawler, crawler.settings.getfloat("PROGRESS_INTERVAL", 10), sys.stderr)
         crawler.signals.connect(extension.opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.closed, signal=signals.spider_closed)
         return extension
 
     def opened(self) -> None:
+        self.started = time.monotonic()
         self.loop = task.LoopingCall(self.report)
         self.loop.start(self.interval, now=False)
 
     def closed(self) -> None:
         if self.loop and self.loop.running:
             self.loop.stop()
-        self.report()
+        if self.live:
+            self.out.write("\r\033[K")  # the summary takes the live line's place
+            self.out.flush()
+
+    def line(self) -> str:
+        totals = self.result.totals()
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = totals.pages / elapsed
+        stats = self.crawler.stats
+        queued = (stats.get_value("scheduler/enqueued", 0) or 0) - (
+            stats.get_value("scheduler/dequeued", 0) or 0
+        )
+        failed = totals.failed_pages + totals.failed
+        text = (
+            f"progress: {totals.pages} pages, {totals.articles} articles, {failed} failed, "
+            f"{rate:.1f} pages/s, {queued} queued"
+        )
+        if rate > 0 and queued > 0:
+            text += f", about {_duration(queued / rate)} left"
+        return text
 
     def report(self) -> None:
-        stats = self.crawler.stats.get_stats()
-        sites = sorted({k.split("/")[1] for k in stats if k.startswith("police/")})
-        parts = [
-            f"{site} {stats.get(f'police/{site}/pages', 0)}p/"
-            f"{stats.get(f'police/{site}/articles', 0)}a"
-            for site in sites
-        ]
-        print("progress: " + (", ".join(parts) or "starting"), file=sys.stderr, flush=True)
+        if self.live:
+            self.out.write("\r\033[K" + self.line())
+        else:
+            self.out.write(self.line() + "\n")
+        self.out.flush()
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

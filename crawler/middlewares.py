@@ -1,5 +1,5 @@
-"""Downloader middlewares for what Scrapy's built-ins cannot do: retry backoff and
-incremental crawling against what the index already holds."""
+"""Downloader middlewares for what Scrapy's built-ins cannot do: retry backoff, robots.txt
+as RFC 9309 reads it, and incremental crawling against what the index already holds."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ from elasticsearch import ApiError
 from elasticsearch.helpers import scan
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
+from crawler import runs
 from crawler.dates import VIETNAM_TZ
 from crawler.es.client import client_from_settings
 
@@ -22,6 +28,7 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.robotstxt import RobotParser
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -49,6 +56,78 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return await self._after_backoff(result) if isinstance(result, Request) else result
 
 
+class RobotsTxtUnreachable(IgnoreRequest):
+    """A page not crawled because its host's robots.txt could not be fetched."""
+
+
+class _Unreachable:
+    """Stands in for the parser of a robots.txt that could not be fetched: nothing allowed."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
+        return False
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt handling, except that a robots.txt that cannot be fetched
+    (network error, timeout, 5xx answer) disallows its whole host for the run, as RFC 9309
+    §2.3.1.4 asks; Scrapy would allow everything. A 4xx still allows everything (§2.3.1.3).
+    Every page that waited for a robots.txt is judged by it, not only the first.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | _Unreachable | None:
+        url = urlparse_cached(request)
+        if url.netloc not in self._parsers:
+            await self._fetch_robots(f"{url.scheme}://{url.netloc}/robots.txt", url.netloc, request)
+        parser = self._parsers[url.netloc]
+        if isinstance(parser, Deferred):  # being fetched for another page
+            # Awaiting a Deferred consumes its result: Scrapy's own await hands the parser
+            # to the first page waiting and None ("all allowed") to the others. Wait for
+            # it to fire, then read what it stored.
+            await maybe_deferred_to_future(parser)
+            parser = self._parsers[url.netloc]
+        return parser
+
+    async def _fetch_robots(self, robots_url: str, netloc: str, request: Request) -> None:
+        self._parsers[netloc] = Deferred()
+        robots = Request(
+            robots_url,
+            priority=self.DOWNLOAD_PRIORITY,
+            meta={"dont_obey_robotstxt": True},
+            callback=NO_CALLBACK,
+        )
+        self._stats.inc_value("robotstxt/request_count")
+        try:
+            response = await self.crawler.engine.download_async(robots)
+            if response.status < 500:
+                await self._parse_robots(response, netloc, request)
+                return
+            self._stats.inc_value("robotstxt/response_count")
+            self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+            reason = f"robots.txt answered HTTP {response.status}"
+        except IgnoreRequest as exc:  # another middleware's choice (a replay without it)
+            self._robots_error(exc, netloc)  # Scrapy's answer: nothing to obey
+            return
+        except Exception as exc:  # noqa: BLE001 (any failure to fetch it means the same)
+            self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            reason = f"robots.txt unreachable ({detail})"
+        logger.warning("%s: %s; nothing on %s is crawled this run", robots_url, reason, netloc)
+        self._stats.inc_value("robotstxt/unreachable")
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = refusal = _Unreachable(reason)
+        if isinstance(waiting, Deferred):
+            waiting.callback(refusal)
+
+    def process_request_2(self, rp: RobotParser | _Unreachable | None, request: Request) -> None:
+        if isinstance(rp, _Unreachable):
+            self._stats.inc_value("robotstxt/unreachable_refused")
+            raise RobotsTxtUnreachable(f"{rp.reason}: not crawled (RFC 9309)")
+        super().process_request_2(rp, request)
+
+
 class IncrementalDownloaderMiddleware:
     """Skip article requests for pages the index already has, unless they are stale.
 
@@ -64,10 +143,12 @@ class IncrementalDownloaderMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalDownloaderMiddleware:
-        if not crawler.settings.getbool("INCREMENTAL_ENABLED") or crawler.settings.getbool(
-            "CRAWL_REFRESH"
-        ):
+        settings = crawler.settings
+        if not settings.getbool("INCREMENTAL_ENABLED") or settings.getbool("CRAWL_REFRESH"):
             raise NotConfigured("incremental crawling is off (--refresh, --record or --replay)")
+        if settings.getdict("FEEDS"):
+            # `scrapy crawl police -O out.jsonl` exports what it finds, every time.
+            raise NotConfigured("incremental crawling is off: exporting every article found")
         middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
@@ -103,7 +184,7 @@ class IncrementalDownloaderMiddleware:
         age = datetime.now(VIETNAM_TZ) - fetched
         if age < timedelta(days=request.meta.get("recrawl_days", 30)):
             self.stats.inc_value("incremental/skipped")
-            self.stats.inc_value(f"incremental/site/{request.meta.get('site', '-')}/skipped")
+            runs.count(self.crawler, request.meta.get("site"), "skipped")
             raise IgnoreRequest(f"{request.url}: already indexed {age.days} day(s) ago")
         if known.get("http_etag"):
             request.headers.setdefault("If-None-Match", known["http_etag"])

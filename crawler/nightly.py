@@ -4,69 +4,61 @@ run crossed a threshold that should wake someone up."""
 from __future__ import annotations
 
 import json
-import re
-from collections import defaultdict
+import sys
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-SITE_FAILURE = re.compile(r"^\[(?P<site>[^\]]+)\] (?P<reason>.*)$")
-KINDS = ("new", "updated", "unchanged", "failed")
+from elastic_transport import TransportError
+from elasticsearch import ApiError
+
+from crawler.dates import VIETNAM_TZ
+from crawler.es.client import client_from_settings
+from crawler.es.spool import Spool
+from crawler.report import run_report, summary
+from crawler.runner import run_spider, stopped_early
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
-def build_report(
-    stats: dict[str, Any], failures: list[str], started: datetime, finished: datetime,
-    spooled_waiting: int,
-) -> dict[str, Any]:  # fmt: skip
-    """The report of one run from the crawl's stats and its failure list."""
-    sites: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {
-            "pages": 0,
-            "articles": 0,
-            "skipped": 0,
-            "not_article": 0,
-            "failed_pages": 0,
-            **dict.fromkeys(KINDS, 0),
-            "failures": [],
-        }  # fmt: skip
+@dataclass
+class NightlyRun:
+    """One nightly run: its report (as stored), the file it was written to, its alarms."""
+
+    report: dict[str, Any]
+    path: Path
+    alarms: list[str]
+
+
+def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[str]) -> NightlyRun:
+    """Flush what an earlier run left in the spool, crawl, then write and store the report
+    with its alarms (a report Elasticsearch cannot store stays in the file, with a warning)."""
+    client = client_from_settings(settings)
+    spool = Spool(Path(settings["CRAWLER_SPOOL_DIR"]))
+    if spool.pending():
+        indexed, waiting = spool.flush(client, settings["ES_INDEX"])
+        print(f"spool: indexed {indexed} articles left by an earlier run, {waiting} waiting")
+    started = datetime.now(VIETNAM_TZ)
+    result, crawler = run_spider("police", overrides, site=",".join(site_ids))
+    report = run_report(
+        result, crawler, started, datetime.now(VIETNAM_TZ), spool.pending(), stopped_early(crawler)
     )
-    for key, value in stats.items():
-        parts = key.split("/")
-        if key.startswith("police/") and len(parts) == 3:
-            name = {"failed": "failed_pages"}.get(parts[2], parts[2])
-            sites[parts[1]][name] = value
-        elif key.startswith("elasticsearch/site/") and len(parts) == 4:
-            sites[parts[2]][parts[3]] = value
-        elif key.startswith("incremental/site/") and len(parts) == 4:
-            sites[parts[2]]["skipped"] = value
-    others = []
-    for failure in failures:
-        match = SITE_FAILURE.match(failure)
-        if match:
-            sites[match["site"]]["failures"].append(match["reason"])
-        else:
-            others.append(failure)
-    statuses = {
-        key.rsplit("/", 1)[1]: value
-        for key, value in stats.items()
-        if key.startswith("downloader/response_status_count/")
-    }
-    return {
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "duration_s": round((finished - started).total_seconds(), 1),
-        "sites": dict(sorted(sites.items())),
-        "other_failures": others,
-        "robots_refusals": stats.get("robotstxt/forbidden", 0),
-        "http_statuses": statuses,
-        "spooled": stats.get("elasticsearch/spooled", 0),
-        "spool_waiting": spooled_waiting,
-        "totals": {
-            "pages": stats.get("response_received_count", 0),
-            "articles": stats.get("item_scraped_count", 0),
-            **{kind: stats.get(f"elasticsearch/{kind}", 0) for kind in KINDS},
-        },
-    }
+    runs = Path(settings["CRAWLER_RUNS_DIR"])
+    earlier = previous_reports(runs, settings.getint("NIGHTLY_EMPTY_NIGHTS"))
+    problems = alarms(report, earlier, settings.getfloat("NIGHTLY_MAX_FAILED_RATIO"),
+                      settings.getint("NIGHTLY_EMPTY_NIGHTS"))  # fmt: skip
+    report["alarms"] = problems
+    runs.mkdir(parents=True, exist_ok=True)
+    path = runs / f"run-{started.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    stored = {**report, "sites": [{"site": k, **v} for k, v in report["sites"].items()]}
+    try:
+        client.index(index=settings["ES_RUNS_INDEX"], document=stored)
+    except (TransportError, ApiError) as exc:
+        print(f"warning: run report not stored in Elasticsearch: {exc}", file=sys.stderr)
+    return NightlyRun(report, path, problems)
 
 
 def previous_reports(folder: Path, count: int) -> list[dict[str, Any]]:
@@ -100,26 +92,9 @@ def _yield(figures: dict[str, Any] | None) -> int:
     return figures["articles"] + figures["skipped"]
 
 
-def summary(report: dict[str, Any], problems: list[str]) -> str:
-    """A few lines to read in the morning."""
-    totals = report["totals"]
-    lines = [
-        f"Nightly run {report['started']} - {report['finished']} ({report['duration_s']} s): "
-        f"{totals['pages']} pages, {totals['articles']} articles, new {totals['new']}, updated "
-        f"{totals['updated']}, unchanged {totals['unchanged']}, failed {totals['failed']}; "
-        f"robots.txt refusals {report['robots_refusals']}; waiting in the spool "
-        f"{report['spool_waiting']}"
-    ]
-    for site, figures in report["sites"].items():
-        failures = (
-            f"; {len(figures['failures'])} failed: {figures['failures'][0]}"
-            if figures["failures"]
-            else ""
-        )
-        lines.append(
-            f"  {site}: {figures['pages']} pages, {figures['articles']} articles "
-            f"(new {figures['new']}, updated {figures['updated']}, unchanged "
-            f"{figures['unchanged']}), {figures['skipped']} already indexed{failures}"
-        )
-    lines += [f"ALARM: {problem}" for problem in problems]
+def nightly_summary(run: NightlyRun) -> str:
+    """The run's summary, then its alarms: a few lines to read in the morning."""
+    lines = [f"Nightly run {run.report['started']} - {run.report['finished']}", summary(run.report)]
+    lines += [f"ALARM: {problem}" for problem in run.alarms]
+    lines.append(f"report: {run.path}")
     return "\n".join(lines)

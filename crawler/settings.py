@@ -1,18 +1,22 @@
 """Every setting of the project, grouped by concern.
 
-Elasticsearch location and credentials come from the environment here and nowhere else.
+The environment overrides the settings named in crawler/config.py (same names), at the
+end of this module; `-s NAME=VALUE` overrides both.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from crawler.config import environment
 
 # --- Project ---------------------------------------------------------------
 BOT_NAME = "vn-police-news"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
-LOG_LEVEL = os.environ.get("CRAWLER_LOG_LEVEL", "INFO")
+LOG_LEVEL = "INFO"
+# Log times in Vietnam time, as the reports and the articles (crawler/runner.py).
+LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S+07:00"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- Politeness --------------------------------------------------------------
@@ -32,6 +36,9 @@ CLOSESPIDER_PAGECOUNT = 5000
 RETRY_TIMES = 3
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # A robots.txt that cannot be fetched disallows its host (RFC 9309), not allows it.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # After robots.txt (100) and offsite (50): decides before anything is downloaded.
     "crawler.middlewares.IncrementalDownloaderMiddleware": 560,
@@ -53,19 +60,11 @@ HTTPCACHE_IGNORE_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 
 # --- Scale-out: several crawler processes share one frontier through Redis --------
 # Set REDIS_URL (crawler crawl --redis URL) to turn it on; see README "Scale-out".
-REDIS_URL = os.environ.get("REDIS_URL")
-if REDIS_URL:
-    SCHEDULER = "scrapy_redis.scheduler.Scheduler"
-    DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
-    # Keep the shared queue and seen-set between processes; `crawler crawl --redis-reset`
-    # clears them before a new crawl.
-    SCHEDULER_PERSIST = True
+REDIS_URL = None
 
 # --- Site registry -----------------------------------------------------------------
-# The sites the police spider crawls; CRAWLER_SITES points at another file.
-SITES_REGISTRY = os.environ.get("CRAWLER_SITES") or str(
-    Path(__file__).resolve().parent.parent / "seeds" / "sites.yaml"
-)
+# The sites the police spider crawls.
+CRAWLER_SITES = str(Path(__file__).resolve().parent.parent / "seeds" / "sites.yaml")
 
 # --- Item pipelines (order matters: validate -> normalize -> ... -> index) -----
 ITEM_PIPELINES = {
@@ -82,40 +81,36 @@ CONCURRENT_ITEMS = 4
 
 # --- Elasticsearch ------------------------------------------------------------
 # Where the index lives; the local node started by `crawler es up` listens here too.
-ES_URL = os.environ.get("ES_URL", "http://127.0.0.1:9200")
+ES_URL = "http://127.0.0.1:9200"
 # Alias that searches and writes go through; it points at a versioned index (articles-v1).
-ES_INDEX = os.environ.get("ES_INDEX", "articles")
+ES_INDEX = "articles"
 # Basic auth, or an API key (base64 "id:key" as Elasticsearch prints it).
-ES_USERNAME = os.environ.get("ES_USERNAME")
-ES_PASSWORD = os.environ.get("ES_PASSWORD")
-ES_API_KEY = os.environ.get("ES_API_KEY")
+ES_USERNAME = None
+ES_PASSWORD = None
+ES_API_KEY = None
 # ...or a file holding it (docker-compose's es-setup writes one), so it is in no environment.
-ES_API_KEY_FILE = os.environ.get("ES_API_KEY_FILE")
+ES_API_KEY_FILE = None
 # CA bundle for a cluster with TLS under a private CA.
-ES_CA_CERTS = os.environ.get("ES_CA_CERTS")
+ES_CA_CERTS = None
 # Seconds to wait for one Elasticsearch request.
-ES_TIMEOUT = float(os.environ.get("ES_TIMEOUT", "30"))
+ES_TIMEOUT = 30.0
 # Articles sent per bulk request.
 ES_BULK_SIZE = 200
 
 # Articles Elasticsearch could not take wait here (crawler spool flush).
-SPOOL_DIR = os.environ.get("CRAWLER_SPOOL_DIR") or str(
-    Path(__file__).resolve().parent.parent / "spool"
-)
+CRAWLER_SPOOL_DIR = str(Path(__file__).resolve().parent.parent / "spool")
 
 # --- Nightly runs ------------------------------------------------------------------
 # Where run reports are written as JSON, and the index that keeps them.
-RUNS_DIR = os.environ.get("CRAWLER_RUNS_DIR") or str(
-    Path(__file__).resolve().parent.parent / "runs"
-)
-ES_RUNS_INDEX = os.environ.get("ES_RUNS_INDEX", "crawl-runs")
+CRAWLER_RUNS_DIR = str(Path(__file__).resolve().parent.parent / "runs")
+ES_RUNS_INDEX = "crawl-runs"
 # The run fails (exit code 1) past this share of failed pages or articles...
 NIGHTLY_MAX_FAILED_RATIO = 0.5
 # ...or when a site has yielded no article this many nights in a row.
 NIGHTLY_EMPTY_NIGHTS = 3
 
 # When `crawler schedule` starts a nightly run (cron, Asia/Ho_Chi_Minh).
-NIGHTLY_CRON = os.environ.get("CRAWLER_NIGHTLY_CRON", "0 2 * * *")
+CRAWLER_NIGHTLY_CRON = "0 2 * * *"
 # A progress line per site on stderr (crawler nightly turns it on).
 EXTENSIONS = {"crawler.extensions.ProgressExtension": 500}
 PROGRESS_ENABLED = False
@@ -125,6 +120,20 @@ PROGRESS_INTERVAL = 10
 # Turn named-entity extraction off for fast runs that need no entities.
 NER_ENABLED = True
 # Worker processes for entity extraction (CPU-bound): 2 uses both cores of a small machine.
-NER_WORKERS = int(os.environ.get("NER_WORKERS", "2"))
+NER_WORKERS = 2
 # Articles that waited for a busy worker go to the next free one together, up to this many.
 NER_BATCH_SIZE = 8
+
+# --- Local Elasticsearch node (crawler es up) ---------------------------------------
+ES_HEAP = "512m"
+ES_MAVEN_REPO = None  # default: Maven Central
+ES_LOCAL_DIR = None  # default: the project's .es folder
+ES_TRANSPORT_PORT = None  # default: the first free port from 9300
+
+# --- The environment, last: same names as above, checked (crawler/config.py) --------
+globals().update(environment())
+if REDIS_URL:
+    # Several processes share the frontier and the seen-set (crawler crawl --redis URL).
+    SCHEDULER = "scrapy_redis.scheduler.Scheduler"
+    DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
+    SCHEDULER_PERSIST = True

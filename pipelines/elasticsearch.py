@@ -10,12 +10,17 @@ from typing import TYPE_CHECKING, Any
 from elastic_transport import TransportError
 from elasticsearch import ApiError
 
+from crawler import runs
 from crawler.es.bulk import bulk_write, index_action, is_transient, stored_hashes, touch_action
-from crawler.es.client import check_available, client_from_settings, redact
+from crawler.es.client import (
+    ElasticsearchUnavailable,
+    check_available,
+    client_from_settings,
+    redact,
+)
 from crawler.es.document import article_document
 from crawler.es.index import ensure_index
 from crawler.es.spool import Spool
-from crawler.signals import article_failed
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,18 +37,29 @@ class ElasticsearchPipeline:
         self.bulk_size = crawler.settings.getint("ES_BULK_SIZE", 200)
         self.client = client_from_settings(crawler.settings)
         self.buffer: list[dict[str, Any]] = []
-        self.spool = Spool(Path(crawler.settings["SPOOL_DIR"]))
+        self.spool = Spool(Path(crawler.settings["CRAWLER_SPOOL_DIR"]))
+        self.exporting_only = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ElasticsearchPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        check_available(self.client, self.url)
+        try:
+            check_available(self.client, self.url)
+        except ElasticsearchUnavailable as exc:
+            if not self.crawler.settings.getdict("FEEDS"):
+                raise
+            # `scrapy crawl seeds -O out.jsonl` with no Elasticsearch: the export is the run.
+            logger.warning("Exporting only, nothing will be indexed: %s", exc)
+            self.exporting_only = True
+            return
         index = ensure_index(self.client, self.alias)
         logger.info("Indexing into %s (alias %s) at %s", index, self.alias, redact(self.url))
 
     def process_item(self, item: object) -> object:
+        if self.exporting_only:
+            return item
         self.buffer.append(article_document(item))
         if len(self.buffer) >= self.bulk_size:
             self.flush()
@@ -83,21 +99,20 @@ class ElasticsearchPipeline:
             self._spool(docs, f"{type(exc).__name__}: {exc}")
             return
         for kind, (doc, reason) in zip(kinds, outcomes, strict=True):
-            site = doc.get("site") or "-"
+            site = doc.get("site")
             if reason is None:
                 self.stats.inc_value("elasticsearch/indexed")
                 self.stats.inc_value(f"elasticsearch/{kind}")
-                self.stats.inc_value(f"elasticsearch/site/{site}/{kind}")
+                runs.count(self.crawler, site, kind)
             elif is_transient(reason):
                 transient.append(doc)
             else:
                 self.stats.inc_value("elasticsearch/failed")
-                self.stats.inc_value(f"elasticsearch/site/{site}/failed")
-                message = f"{doc.get('url')}: not indexed: {reason}"
-                logger.error(message)
-                self.crawler.signals.send_catch_log(
-                    signal=article_failed, item=doc.get("url"), reason=message
-                )
+                runs.count(self.crawler, site, "failed")
+                logger.error("%s: not indexed: %s", doc.get("url"), reason)
+                failure = runs.Failure(site or runs.UNKNOWN_SITE, doc.get("url") or "?",
+                                       f"not indexed: {reason}")  # fmt: skip
+                runs.fail(self.crawler, failure)
         if transient:
             self._spool(transient, "Elasticsearch refused them for now")
         try:
@@ -108,4 +123,6 @@ class ElasticsearchPipeline:
     def _spool(self, docs: list[dict[str, Any]], why: str) -> None:
         self.spool.append(docs)
         self.stats.inc_value("elasticsearch/spooled", len(docs))
+        for doc in docs:
+            runs.count(self.crawler, doc.get("site"), "spooled")
         logger.warning("%d articles spooled to %s (%s)", len(docs), self.spool.folder, why)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -75,6 +76,17 @@ def es(es_url: str) -> Iterator[Elasticsearch]:
 def cli_env(es_url: str, es_index: str) -> dict[str, str]:
     """Environment for running the `crawler` command against the test node and alias."""
     return {**os.environ, "ES_URL": es_url, "ES_INDEX": es_index}
+
+
+def run_report(*args: str, env: dict[str, str]) -> tuple[dict, subprocess.CompletedProcess]:
+    """Run `crawler crawl|nightly ... --json`; its report and the finished process."""
+    result = run_cli(*args, "--json", env=env)
+    try:
+        return json.loads(result.stdout), result
+    except json.JSONDecodeError:
+        raise AssertionError(
+            f"no JSON report: {result.stdout[-500:]}{result.stderr[-2000:]}"
+        ) from None
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -92,9 +92,9 @@ def corpus() -> list[Article]:
 
 def index_corpus(client: Elasticsearch, alias: str) -> list[str]:
     """Put the corpus through the pipeline steps into the alias; the failures, if any."""
+    from crawler.es.bulk import bulk_index
     from crawler.es.document import article_document
     from crawler.es.index import ensure_index
-    from crawler.es.bulk import bulk_index
     from pipelines.entities import article_entities
     from pipelines.fingerprint import content_hash
     from pipelines.normalize import normalize_article

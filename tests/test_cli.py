@@ -287,9 +287,53 @@ def test_credentials_in_es_url_never_reach_the_output() -> None:
     env = {**os.environ, "ES_URL": f"http://crawler:s3cret-pass@127.0.0.1:{port}"}
     for command in (["replay", "seeds/"], ["search", "an ninh"], ["es", "status"]):
         result = run_cli(*command, env=env)
-        assert result.returncode == 2
+        assert result.returncode == (1 if command[0] == "es" else 2)
         assert "s3cret-pass" not in result.stdout + result.stderr
-        assert f"http://***@127.0.0.1:{port}" in result.stderr
+        assert f"http://***@127.0.0.1:{port}" in result.stdout + result.stderr
+
+
+def test_every_command_names_a_stopped_elasticsearch_with_the_hint() -> None:
+    env = {**os.environ, "ES_URL": f"http://127.0.0.1:{free_port()}"}
+    for command in (["replay", "seeds/"], ["search", "an ninh"], ["crawl"], ["nightly"],
+                    ["index", "stats"], ["index", "migrate"], ["spool", "flush"]):  # fmt: skip
+        result = run_cli(*command, env=env)
+        assert result.returncode == 2, command
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("error: Elasticsearch at "), command
+        assert "crawler es up" in line, command
+    status = run_cli("es", "status", env=env)
+    assert (status.returncode, status.stderr) == (1, "")
+    assert "not running (start it with `crawler es up`)" in status.stdout
+
+
+def test_bad_environment_is_one_line_naming_the_variable() -> None:
+    env = {**os.environ, "ES_TIMEOUT": "abc", "ES_URL": "localhost:9200", "NER_WORKERS": "0"}
+    result = run_cli("sites", env=env)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "ES_TIMEOUT='abc': not a number" in line
+    assert "ES_URL='localhost:9200'" in line
+    assert "NER_WORKERS='0': must be 1 or more" in line
+
+
+def test_a_closed_pipe_is_no_traceback() -> None:
+    """`crawler sites | head -1`: the reader leaves early; the command ends quietly."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "sites"], cwd=PROJECT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    process.stdout.close()  # the reader is gone before the first line is written
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) == 0
+    assert "Traceback" not in stderr, stderr
+    assert "BrokenPipe" not in stderr, stderr
+
+
+def test_version_and_examples_in_help() -> None:
+    assert run_cli("--version").stdout.startswith("crawler ")
+    for command in ("search", "crawl", "nightly", "replay", "extract", "es"):
+        text = run_cli(command, "--help").stdout
+        assert "example:\n  crawler " + command in text, command
 
 
 def test_several_nodes_in_es_url(es_url, cli_env) -> None:
@@ -298,3 +342,86 @@ def test_several_nodes_in_es_url(es_url, cli_env) -> None:
     result = run_cli("replay", "seeds/", env=env)
     assert result.returncode == 0, result.stderr
     assert "articles indexed: 1" in result.stdout
+
+
+def search_command(*argv: str):
+    """`crawler search ARGV` parsed by crawler.commands.search, the module cli.py runs."""
+    import argparse
+
+    from crawler.commands import search as command
+
+    parser = argparse.ArgumentParser(prog="crawler search")
+    command.add_arguments(parser)
+    return command, parser.parse_args(list(argv))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ma túy", "--page", "0"], "--page must be between 1 and 1000, got 0"),
+        (["ma túy", "--size", "0"], "--size must be between 1 and 100, got 0"),
+        (["ma túy", "--size", "-1"], "--size must be between 1 and 100, got -1"),
+        (["ma túy", "--sort", "newest"], "--sort must be one of relevance, date, got 'newest'"),
+        (["a" * 5000], "query must be at most 2000 characters, got 5000"),
+    ],
+)
+def test_search_refuses_values_out_of_bounds_in_one_line(argv, message) -> None:
+    from crawler.commands.base import CliError
+
+    command, args = search_command(*argv)
+    # Refused before Elasticsearch is asked; cli.main prints "error: ..." and exits 2.
+    with pytest.raises(CliError) as refused:
+        command.run(args)
+    assert str(refused.value) == message
+
+
+def test_search_options_come_from_the_search_request() -> None:
+    from crawler.es.search import parameters
+
+    command, args = search_command("ma túy", "--since", "2022-01-04", "--facets")
+    request = command.search_request(args)
+    assert (request.q, request.since.isoformat(), request.facets) == ("ma túy", "2022-01-04", True)
+    assert (request.page, request.size, request.sort) == (1, 10, "relevance")
+    assert {p.name for p in parameters()} | {"json"} == set(vars(args))
+
+
+def test_search_names_a_date_it_cannot_read(capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        search_command("ma túy", "--since", "2022-13-01")
+    assert exited.value.code == 2
+    assert "argument --since: '2022-13-01' is not a date like 2022-01-31" in capsys.readouterr().err
+
+
+def test_search_numbers_continue_on_page_two(es, es_index, es_url, monkeypatch, capsys) -> None:
+    import re
+
+    from elasticsearch.helpers import bulk
+
+    from crawler.commands import base
+    from crawler.es.document import article_document
+    from crawler.es.index import ensure_index
+    from crawler.items import Article
+    from pipelines.normalize import normalize_article
+
+    ensure_index(es, es_index)
+    docs = [
+        article_document(normalize_article(Article(
+            id=f"a{day}", url=f"https://congan.sonla.gov.vn/tin/{day}.html", source="site",
+            title=f"Triệt phá đường dây ma túy thứ {day}", body=["Công an tỉnh cho biết."],
+            published=f"2024-01-{day:02d}T08:00:00+07:00",
+        )))
+        for day in range(1, 13)
+    ]  # fmt: skip
+    bulk(es, [{"_index": es_index, "_id": d["id"], "_source": d} for d in docs], refresh=True)
+    settings = base.project_settings()
+    settings.setdict({"ES_URL": es_url, "ES_INDEX": es_index}, priority="cmdline")
+    command, args = search_command("ma túy", "--sort", "date", "--page", "2", "--size", "10")
+    monkeypatch.setattr(command, "project_settings", lambda: settings)
+
+    assert command.run(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith('12 result(s) for "ma túy"')
+    assert re.findall(r"^(\d+)\. ", out, flags=re.MULTILINE) == ["11", "12"]
+    assert "2024-01-02 · " in out
+    assert "2024-01-01 · " in out
+    assert "2024-01-03" not in out

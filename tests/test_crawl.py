@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 from elasticsearch import Elasticsearch
 
-from tests.conftest import FAST_CRAWL, drop_alias, free_port, run_cli
+from crawler.report import failed, summary
+from tests.conftest import FAST_CRAWL, drop_alias, free_port, run_cli, run_report
 from tests.sites.catalog import (
     DISALLOWED,
     EXPECTED,
@@ -35,8 +36,8 @@ def crawled(es_url: str, tmp_path_factory) -> Iterator[tuple[dict[str, FixtureSi
     """The fixture sites, crawled once; yields sites, the environment and the first output."""
     sites, extra = start(tmp_path_factory)
     env = {**os.environ, "ES_URL": es_url, **extra}
-    first = run_cli("crawl", *FAST_CRAWL, env=env)
-    yield sites, env, first.stdout + first.stderr
+    report, _ = run_report("crawl", *FAST_CRAWL, env=env)
+    yield sites, env, report
     for site in sites.values():
         stop(site)
     drop_alias(es_url, extra["ES_INDEX"])
@@ -95,34 +96,48 @@ def test_windows_1258_page_comes_out_as_unicode(crawled, es_url) -> None:
 
 
 def test_politeness_and_robustness(crawled) -> None:
-    sites, _, output = crawled
+    sites, _, report = crawled
     laichau = sites["laichau"].requests
     assert laichau[DISALLOWED] == 0  # robots.txt: never requested
     assert laichau[LAICHAU[1].path] == 2  # a 500, then the page on retry
     assert laichau[NOT_ARTICLE] == 1  # fetched, recognised as not an article
     assert sites["quangbinh"].requests["/2021/12/05/bat-qua-tang-danh-bac/"] == 1  # redirect
-    assert "robots.txt refusals: 1" in output
-    # One broken site and one slow page cost only themselves, and the summary says why.
-    assert "[broken]" in output
-    assert "/tin-tuc/: HTTP 503" in output
-    assert "Connection was refused" in output
-    assert f"{THAIBINH[1].path} took longer than 1.5 seconds" in output
+    assert report["robots_refusals"] == 1
+    # One broken site and one slow page cost only themselves, and the report says why.
+    broken = report["sites"]["broken"]["failures"]
+    assert any(f.endswith("/tin-tuc/: HTTP 503") for f in broken), broken
+    assert any("Connection was refused" in f for f in broken), broken
+    (slow,) = report["sites"]["thaibinh"]["failures"]
+    assert slow.endswith(f"{THAIBINH[1].path}: Getting {sites['thaibinh'].base}{THAIBINH[1].path} "
+                         "took longer than 1.5 seconds.")  # fmt: skip
+
+
+def test_report_failures_agree_with_the_site_figures(crawled) -> None:
+    """The summary's "failed" is the sum of the per-site figures and lists each one."""
+    _, _, report = crawled
+    per_site = sum(s["failed_pages"] + s["failed"] for s in report["sites"].values())
+    assert per_site == len(report["failures"]) == failed(report["totals"]) > 0
+    assert {f["site"] for f in report["failures"]} == {"broken", "thaibinh"}
+    text = summary(report)
+    assert f"failed: {per_site}" in text
+    assert all(f"[{f['site']}] {f['url']}: {f['reason']}" in text for f in report["failures"])
 
 
 def test_second_run_fetches_listings_again_but_no_article(crawled) -> None:
     sites, env, _ = crawled
     article_paths = {name: [s.path for s in stories] for name, stories in EXPECTED.items()}
     before = {name: dict(site.requests) for name, site in sites.items()}
-    second = run_cli("crawl", *FAST_CRAWL, env=env)
+    second, _ = run_report("crawl", *FAST_CRAWL, env=env)
     for name, paths in article_paths.items():
         for path in paths:
             assert sites[name].requests[path] == before[name].get(path, 0), path
     assert sites["laichau"].requests["/savefile/an-ninh-trat-tu/"] == 2
     assert sites["laichau"].requests["/vi/news/rss/"] == 2
-    assert "skipped as already indexed: 10" in second.stdout
+    assert second["totals"]["skipped"] == 10
 
-    refreshed = run_cli("crawl", "--refresh", "--site", "quangbinh", *FAST_CRAWL, env=env)
-    assert "indexed: 3 (new 0, updated 0, unchanged 3)" in refreshed.stdout
+    refreshed, _ = run_report("crawl", "--refresh", "--site", "quangbinh", *FAST_CRAWL, env=env)
+    totals = refreshed["totals"]
+    assert (totals["new"], totals["updated"], totals["unchanged"]) == (0, 0, 3)
     assert (
         sites["quangbinh"].requests[QUANGBINH[0].path] == before["quangbinh"][QUANGBINH[0].path] + 1
     )
@@ -133,21 +148,21 @@ def test_record_then_replay_offline_gives_the_same_items(es_url, tmp_path_factor
     env = {**os.environ, "ES_URL": es_url, **extra}
     record = tmp_path_factory.mktemp("record")
     try:
-        first = run_cli("crawl", "--record", str(record), "--site", "laichau", "--site",
-                        "thaibinh", *FAST_CRAWL, env=env)  # fmt: skip
-        assert "indexed: 5 (new 5" in first.stdout, first.stderr[-2000:]
+        first, _ = run_report("crawl", "--record", str(record), "--site", "laichau", "--site",
+                              "thaibinh", *FAST_CRAWL, env=env)  # fmt: skip
+        assert first["totals"]["new"] == 5, first
         recorded = {url: d["content_hash"] for url, d in indexed(es_url, extra["ES_INDEX"]).items()}
     finally:
         for site in sites.values():
             stop(site)
     drop_alias(es_url, extra["ES_INDEX"])  # the replay must rebuild it from the record
 
-    replay = run_cli("crawl", "--replay", str(record), "--site", "laichau", "--site",
-                     "thaibinh", *FAST_CRAWL, env=env)  # fmt: skip
-    assert "indexed: 5 (new 5" in replay.stdout, replay.stderr[-2000:]
+    replay, process = run_report("crawl", "--replay", str(record), "--site", "laichau", "--site",
+                                 "thaibinh", *FAST_CRAWL, env=env)  # fmt: skip
+    assert replay["totals"]["new"] == 5, replay
     replayed = {url: d["content_hash"] for url, d in indexed(es_url, extra["ES_INDEX"]).items()}
     assert replayed == recorded
-    assert "Connection was refused" not in replay.stdout + replay.stderr
+    assert "Connection was refused" not in process.stdout + process.stderr
     drop_alias(es_url, extra["ES_INDEX"])
 
 

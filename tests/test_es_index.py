@@ -59,14 +59,16 @@ def test_migrate_copies_everything_and_search_never_returns_nothing(
 
     reader = threading.Thread(target=keep_searching)
     reader.start()
+    heard: list[tuple[int, int]] = []
     try:
-        message = migrate(es, es_index, article_document)
+        message = migrate(es, es_index, article_document, lambda *p: heard.append(p))
     finally:
         done.set()
         reader.join()
     assert f"copied 300 documents from {old} to {versioned_name(es_index)}" in message
     assert totals
     assert min(totals) == 300
+    assert heard[-1] == (300, 300)  # progress reaches the end of the copy
     assert list(es.indices.get_alias(name=es_index)) == [versioned_name(es_index)]
     doc = es.get(index=es_index, id="a7")["_source"]
     assert len(doc["story_key"]) == 16

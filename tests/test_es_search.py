@@ -10,11 +10,20 @@ from collections.abc import Iterator
 import pytest
 from elasticsearch import Elasticsearch
 
+from crawler.es.bulk import bulk_index
 from crawler.es.document import article_document
 from crawler.es.index import ensure_index, load_mapping, versioned_name
-from crawler.es.search import SearchRequest, search
+from crawler.es.search import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_LENGTH,
+    InvalidSearch,
+    SearchRequest,
+    parameters,
+    search,
+    search_body,
+    to_query_string,
+)
 from crawler.items import Article
-from crawler.es.bulk import bulk_index
 from pipelines.normalize import normalize_article
 from tests.conftest import drop_alias, run_cli
 
@@ -154,3 +163,58 @@ def test_abbreviations_are_found_spelled_out(seed_env, query: str) -> None:
 @pytest.mark.parametrize("query", ['"tự hòa giải"', '"tự hoà giải"', '"tu hoa giai"'])
 def test_either_tone_mark_spelling_finds_the_other(seed_env, query: str) -> None:
     assert search_json(seed_env, query)["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"page": 0}, "page", "page must be between 1 and 1000, got 0"),
+        ({"page": 1001}, "page", "page must be between 1 and 1000, got 1001"),
+        ({"size": 0}, "size", "size must be between 1 and 100, got 0"),
+        ({"size": -1}, "size", "size must be between 1 and 100, got -1"),
+        ({"size": 101}, "size", "size must be between 1 and 100, got 101"),
+        ({"sort": "newest"}, "sort", "sort must be one of relevance, date, got 'newest'"),
+        ({"q": "a" * 5000}, "q", "q must be at most 2000 characters, got 5000"),
+        ({"page": "2"}, "page", "page must be a whole number, got '2'"),
+        ({"since": "2022-01-04"}, "since", "since must be a date, got '2022-01-04'"),
+        (
+            {"page": 101, "size": 100},
+            "page",
+            "page must be at most 100 with size 100 (only the first 10000 results can be "
+            "reached), got 101",
+        ),
+    ],
+)
+def test_a_parameter_out_of_bounds_is_named(values: dict, field: str, message: str) -> None:
+    with pytest.raises(InvalidSearch) as raised:
+        SearchRequest(**values)
+    assert (raised.value.field, str(raised.value)) == (field, message)
+    assert isinstance(raised.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"page": 1000}, {"size": 100, "page": 100}, {"size": 1}, {"q": "a" * MAX_QUERY_LENGTH}],
+)
+def test_values_at_the_bounds_are_taken(values: dict) -> None:
+    request = SearchRequest(**values)
+    body = search_body(request)
+    assert body["from"] + body["size"] <= 10_000
+
+
+def test_the_public_parameters_are_described_and_the_internal_ones_left_out() -> None:
+    described = {param.name: param for param in parameters()}
+    assert list(described)[:2] == ["q", "province"]
+    assert {"group", "extra_filters"}.isdisjoint(described)
+    assert all(param.help for param in described.values())
+    page, size, sort = described["page"], described["size"], described["sort"]
+    assert (page.type, page.default, page.minimum, page.maximum) == (int, 1, 1, 1000)
+    assert (size.minimum, size.maximum, size.default) == (1, 100, 10)
+    assert sort.choices == ("relevance", "date")
+    assert described["q"].max_length == MAX_QUERY_LENGTH
+    assert described["facets"].type is bool
+
+
+def test_a_long_query_is_cut_before_elasticsearch() -> None:
+    query = to_query_string("ma túy " * (MAX_QUERY_LENGTH // 7))
+    assert 0 < len(query) <= MAX_QUERY_CHARS

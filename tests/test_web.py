@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 import httpx
 import pytest
+
+from crawler.es.search import MAX_QUERY_LENGTH, parameters
 
 
 def get(web: str, path: str, **params) -> httpx.Response:
@@ -53,16 +57,15 @@ def test_api_article_and_more_like_this(web) -> None:
         '"unbalanced quote',
         "<script>alert(1)</script>",
         "title:(ma AND túy",
-        "a" * 5000,
         "ma túy OR cháy -Sơn",
         '\\ / + - = && || > < ! ( ) { } [ ] ^ " ~ * ? :',
         "",
     ],
 )
 def test_hostile_queries_never_give_500(web, query: str) -> None:
-    api = get(web, "/api/search", q=query[:2000])
+    api = get(web, "/api/search", q=query)
     assert api.status_code == 200, api.text
-    page = get(web, "/", q=query[:2000])
+    page = get(web, "/", q=query)
     assert page.status_code == 200
     assert "<script>alert(1)</script>" not in page.text
 
@@ -91,3 +94,54 @@ def test_search_page_and_article_page(web) -> None:
     article = get(web, "/articles/rel-fire-quangninh-0")
     assert "Bài tương tự" in article.text
     assert 'href="https://congan.quangninh.gov.vn/' in article.text
+
+
+def test_a_query_too_long_is_refused_naming_q_and_a_long_one_is_searched(web) -> None:
+    # The real 5000 characters: refused, with the parameter and the limit, never a 500.
+    api = get(web, "/api/search", q="a" * 5000)
+    assert api.status_code == 422, api.text
+    [error] = api.json()["detail"]
+    assert error["loc"] == ["query", "q"]
+    assert error["msg"] == f"must be at most {MAX_QUERY_LENGTH} characters, got 5000"
+    page = get(web, "/", q="a" * 5000)
+    assert page.status_code == 422
+    assert f"q: must be at most {MAX_QUERY_LENGTH} characters" in page.text
+    # At the limit, many words: accepted, and searched (its first MAX_QUERY_CHARS).
+    words = ("ma túy Sơn La " * MAX_QUERY_LENGTH)[:MAX_QUERY_LENGTH]
+    assert get(web, "/api/search", q=words).status_code == 200
+    assert get(web, "/", q=words).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "name", "message"),
+    [
+        ({"page": 0}, "page", "must be between 1 and 1000, got 0"),
+        ({"size": 0}, "size", "must be between 1 and 100, got 0"),
+        ({"size": -1}, "size", "must be between 1 and 100, got -1"),
+        ({"size": 101}, "size", "must be between 1 and 100, got 101"),
+        ({"sort": "newest"}, "sort", "must be one of relevance, date, got 'newest'"),
+        ({"page": 101, "size": 100}, "page", "must be at most 100 with size 100"),
+    ],
+)
+def test_api_and_page_refuse_what_the_command_line_refuses(web, params, name, message) -> None:
+    for path in ("/api/search", "/api/facets"):
+        answer = get(web, path, **params)
+        assert answer.status_code == 422, answer.text
+        [error] = answer.json()["detail"]
+        assert error["loc"] == ["query", name]
+        assert error["msg"].startswith(message)
+    page = get(web, "/", **params)
+    assert page.status_code == 422
+    assert f"{name}: {html.escape(message)}" in page.text
+
+
+def test_openapi_lists_every_search_parameter_with_its_description_and_bounds(web) -> None:
+    spec = get(web, "/openapi.json").json()
+    listed = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert set(listed) == {param.name for param in parameters()}
+    for param in parameters():
+        assert listed[param.name]["description"] == param.help
+    assert (listed["page"]["schema"]["minimum"], listed["page"]["schema"]["maximum"]) == (1, 1000)
+    assert listed["size"]["schema"]["maximum"] == 100
+    assert listed["sort"]["schema"]["enum"] == ["relevance", "date"]
+    assert listed["q"]["schema"]["maxLength"] == MAX_QUERY_LENGTH

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
@@ -57,3 +57,24 @@ def check_available(client: Elasticsearch, url: str) -> None:
             f"Elasticsearch at {redact(url)} is not usable ({type(exc).__name__}: {exc}); "
             "start it with `crawler es up` or set ES_URL"
         ) from exc
+
+
+def cluster_status(client: Elasticsearch) -> dict[str, Any]:
+    """Version and health of the cluster, and its indices with their aliases."""
+    health = client.cluster.health()
+    nodes = client.nodes.info(node_id="_local", filter_path="nodes.*.version")
+    indices = client.cat.indices(format="json", h="index,docs.count,health")
+    aliases = client.cat.aliases(format="json", h="alias,index")
+    alias_of: dict[str, list[str]] = {}
+    for row in aliases:
+        alias_of.setdefault(row["index"], []).append(row["alias"])
+    return {
+        "version": next(iter(nodes["nodes"].values()))["version"],
+        "health": health["status"],
+        "indices": [
+            {"index": row["index"], "aliases": alias_of.get(row["index"], []),
+             "documents": int(row["docs.count"] or 0), "health": row["health"]}
+            for row in sorted(indices, key=lambda r: r["index"])
+            if not row["index"].startswith(".")
+        ],
+    }  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -70,12 +70,16 @@ def ensure_index(client: Elasticsearch, alias: str) -> str:
     return index
 
 
-def migrate(client: Elasticsearch, alias: str, upgrade: Callable[[dict], dict]) -> str:
+def migrate(
+    client: Elasticsearch, alias: str, upgrade: Callable[[dict], dict],
+    progress: Callable[[int, int], None] | None = None,
+) -> str:  # fmt: skip
     """Move the alias to an index of the current mapping, copying every document.
 
     The copy goes to a new index while searches still read the old one; then one atomic
     alias update switches readers and writers, so search never returns nothing. Each
-    document passes through ``upgrade`` to gain the fields the new mapping adds.
+    document passes through ``upgrade`` to gain the fields the new mapping adds;
+    ``progress(copied, total)`` hears how far the copy is.
     """
     if not client.indices.exists_alias(name=alias):
         ensure_index(client, alias)
@@ -87,11 +91,16 @@ def migrate(client: Elasticsearch, alias: str, upgrade: Callable[[dict], dict]) 
     body = load_mapping()
     if not client.indices.exists(index=target):
         client.indices.create(index=target, settings=body["settings"], mappings=body["mappings"])
-    actions = (
-        {"_index": target, "_id": hit["_id"], "_source": upgrade(hit["_source"])}
-        for hit in scan(client, index=current, query={"query": {"match_all": {}}})
-    )
-    copied, errors = bulk(client, actions, raise_on_error=False)
+    total = client.count(index=current)["count"]
+
+    def actions() -> Iterator[dict[str, Any]]:
+        query = {"query": {"match_all": {}}}
+        for done, hit in enumerate(scan(client, index=current, query=query), 1):
+            yield {"_index": target, "_id": hit["_id"], "_source": upgrade(hit["_source"])}
+            if progress and (done % 500 == 0 or done == total):
+                progress(done, total)
+
+    copied, errors = bulk(client, actions(), raise_on_error=False)
     if errors:
         raise IndexSetupError(f"{len(errors)} documents could not be copied: {errors[:3]}")
     client.indices.refresh(index=target)
@@ -102,3 +111,47 @@ def migrate(client: Elasticsearch, alias: str, upgrade: Callable[[dict], dict]) 
         ]
     )
     return f"copied {copied} documents from {current} to {target}; {alias} now points at {target}"
+
+
+# Entities nested in others count too (the place in "Công an tỉnh X"); relative
+# organisations under their resolved names ("Công an tỉnh Nam Định").
+STATS_ENTITY_FIELDS = ("persons", "organizations", "locations")
+
+
+def index_stats(client: Elasticsearch, alias: str) -> dict[str, Any]:
+    """What the index holds: articles by source, site and province (today's, with the
+    provinces merged into it), and the most named entities."""
+    aggs: dict[str, Any] = {
+        "sites": {"terms": {"field": "site", "size": 200, "missing": "-"}},
+        "provinces": {
+            "terms": {"field": "province_current", "size": 100, "missing": "-"},
+            "aggs": {"published": {"terms": {"field": "province", "size": 30}}},
+        },
+        "sources": {"terms": {"field": "source"}},
+    }
+    aggs |= {field: {"terms": {"field": field, "size": 10}} for field in STATS_ENTITY_FIELDS}
+    result = client.search(index=alias, size=0, aggs=aggs, track_total_hits=True)
+    buckets = result["aggregations"]
+
+    def counts(name: str) -> dict[str, int]:
+        return {b["key"]: b["doc_count"] for b in buckets[name]["buckets"]}
+
+    return {
+        "alias": alias,
+        "index": next(iter(client.indices.get_alias(name=alias))),
+        "articles": result["hits"]["total"]["value"],
+        "sources": counts("sources"),
+        "sites": counts("sites"),
+        "provinces": {
+            b["key"]: {
+                "articles": b["doc_count"],
+                "merged": {
+                    m["key"]: m["doc_count"]
+                    for m in b["published"]["buckets"]
+                    if m["key"] != b["key"]
+                },  # fmt: skip
+            }
+            for b in buckets["provinces"]["buckets"]
+        },
+        **{field: counts(field) for field in STATS_ENTITY_FIELDS},
+    }

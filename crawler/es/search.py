@@ -4,9 +4,10 @@ language users expect, filters, facets, republished stories grouped, more like t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, get_args, get_type_hints
 
 from crawler.es.document import entity_key
 from crawler.text import ABBREVIATIONS, fold, normalize_text
@@ -25,32 +26,131 @@ SOURCE_FIELDS = [
     "id", "url", "title", "published", "province", "province_current", "site", "category",
     "persons", "organizations", "locations", "story_key",
 ]  # fmt: skip
-MAX_QUERY_CHARS = 500
-MAX_RESULT_WINDOW = 10_000
+MAX_QUERY_LENGTH = 2000  # a longer query is refused
+MAX_QUERY_CHARS = 500  # of a long query, the first this many characters are searched
+MAX_RESULT_WINDOW = 10_000  # Elasticsearch's index.max_result_window: from + size
+MAX_PAGE = 1000
+MAX_SIZE = 100
 SORTS = ("relevance", "date")
 FACET_SIZE = 20
 
 
-@dataclass
-class SearchRequest:
-    """What a user asks: the same parameters for the command line, the API and the page."""
+class InvalidSearch(ValueError):
+    """A search parameter out of bounds: which one and why; the CLI and the API word it
+    their own way (``--size`` or ``size``)."""
 
-    q: str = ""
-    province: str | None = None
-    site: str | None = None
-    since: date | None = None
-    until: date | None = None
-    entity: str | None = None
-    person: str | None = None
-    organization: str | None = None
-    place: str | None = None
-    category: str | None = None
-    sort: str = "relevance"
-    page: int = 1
-    size: int = 10
-    facets: bool = False
-    group: bool = True
-    extra_filters: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(self, field: str, why: str) -> None:
+        super().__init__(f"{field} {why}")
+        self.field = field
+        self.why = why
+
+
+def _public(default: Any, help_text: str, **bounds: Any) -> Any:
+    """A parameter users give: its help text and bounds (minimum, maximum, max_length,
+    choices) are what the CLI options and the API's query parameters are made of."""
+    return field(default=default, metadata={"help": help_text, **bounds})
+
+
+def _internal(help_text: str, **kwargs: Any) -> Any:
+    """A parameter set by the code calling search, never by a user."""
+    return field(**kwargs, metadata={"help": help_text, "internal": True})
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a user asks: the one definition of the parameters of the command line, the API
+    and the page. Checked when made: a value out of bounds raises InvalidSearch."""
+
+    q: str = _public(
+        "",
+        'words, "exact phrases", -exclusion, a OR b; with or without diacritics',
+        max_length=MAX_QUERY_LENGTH,
+    )
+    province: str | None = _public(None, "province, as published or as merged in 2025")
+    site: str | None = _public(None, "a site id of the registry")
+    since: date | None = _public(None, "published on or after this day")
+    until: date | None = _public(None, "published on or before this day")
+    entity: str | None = _public(None, "a person, organisation or place named in the article")
+    person: str | None = _public(None, "a person, exactly as in the facets")
+    organization: str | None = _public(None, "an organisation, exactly as in the facets")
+    place: str | None = _public(None, "a place, exactly as in the facets")
+    category: str | None = _public(None, "a category as the site names it")
+    sort: str = _public(
+        "relevance", "order: relevance, or date with the newest first", choices=SORTS
+    )
+    page: int = _public(1, "page of results", minimum=1, maximum=MAX_PAGE)
+    size: int = _public(10, "results per page", minimum=1, maximum=MAX_SIZE)
+    facets: bool = _public(False, "also count results per filter value")
+    group: bool = _internal("one result per story, its republications inside", default=True)
+    extra_filters: list[dict[str, Any]] = _internal(
+        "Elasticsearch filters added by the caller", default_factory=list
+    )
+
+    def __post_init__(self) -> None:
+        for param in parameters():
+            param.check(getattr(self, param.name))
+        if self.page * self.size > MAX_RESULT_WINDOW:
+            raise InvalidSearch(
+                "page",
+                f"must be at most {MAX_RESULT_WINDOW // self.size} with size {self.size} "
+                f"(only the first {MAX_RESULT_WINDOW} results can be reached), got {self.page}",
+            )
+
+
+_KINDS = {str: "text", int: "a whole number", bool: "true or false", date: "a date"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One public parameter of SearchRequest, as the CLI and the API present and check it."""
+
+    name: str
+    type: type  # str, int, bool or date
+    default: Any
+    help: str
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+
+    def range(self) -> str:
+        """The bounds in words: "between 1 and 100", "at least 1"."""
+        if self.minimum is not None and self.maximum is not None:
+            return f"between {self.minimum} and {self.maximum}"
+        return f"at least {self.minimum}" if self.maximum is None else f"at most {self.maximum}"
+
+    def check(self, value: Any) -> None:
+        """Raise InvalidSearch naming this parameter when the value is not one it takes."""
+        if value is None and self.default is None:
+            return
+        if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
+            raise InvalidSearch(self.name, f"must be {_KINDS[self.type]}, got {value!r}")
+        low, high = self.minimum, self.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise InvalidSearch(self.name, f"must be {self.range()}, got {value}")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise InvalidSearch(
+                self.name, f"must be at most {self.max_length} characters, got {len(value)}"
+            )
+        if self.choices and value not in self.choices:
+            raise InvalidSearch(
+                self.name, f"must be one of {', '.join(self.choices)}, got {value!r}"
+            )
+
+
+@cache
+def parameters() -> tuple[Parameter, ...]:
+    """The public parameters of SearchRequest, in order, with their help and bounds."""
+    hints = get_type_hints(SearchRequest)
+    found = []
+    for spec in fields(SearchRequest):
+        if spec.metadata.get("internal"):
+            continue
+        hint = hints[spec.name]
+        kind = next((t for t in get_args(hint) if t is not type(None)), hint)
+        default = None if spec.default is MISSING else spec.default
+        found.append(Parameter(spec.name, kind, default, **spec.metadata))
+    return tuple(found)
 
 
 def to_query_string(text: str) -> str:
@@ -155,13 +255,11 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         for name in HIGHLIGHT_FIELDS
     }
     highlight["title"]["number_of_fragments"] = 0
-    size = max(1, min(request.size, 100))
-    start = min((max(request.page, 1) - 1) * size, MAX_RESULT_WINDOW - size)
     order = {"published": {"order": "desc", "missing": "_last"}}
     body: dict[str, Any] = {
         "query": build_query(request),
-        "from": start,
-        "size": size,
+        "from": (request.page - 1) * request.size,  # within the window: SearchRequest checks
+        "size": request.size,
         "_source": SOURCE_FIELDS,
         "highlight": {
             "fields": highlight,

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crawler.dates import VIETNAM_TZ
 from crawler.es.bulk import bulk_index
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ class Spool:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         if self._file is None:
-            stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+            stamp = datetime.now(VIETNAM_TZ).strftime("%Y%m%dT%H%M%S")
             self._file = self.folder / f"{stamp}-{os.getpid()}.jsonl"
         with self._file.open("a", encoding="utf-8") as out:
             for doc in docs:

@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 
+from crawler import runs
 from crawler.dates import VIETNAM_TZ, parse_datetime
+from crawler.feeds import feed_entries
+from crawler.middlewares import RobotsTxtUnreachable
 from crawler.pages.profiles import article_page_class, listing_page_class, saved_article_page
-from crawler.signals import article_failed
 from crawler.sites import RegistryError, Site, StartPoint, load_sites
 
 if TYPE_CHECKING:
@@ -25,37 +26,6 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
     from crawler.items import Article
-
-
-def feed_entries(body: bytes) -> list[tuple[str, datetime | None]]:
-    """(link, updated) of each RSS item or Atom entry."""
-    try:
-        root = etree.fromstring(body, parser=etree.XMLParser(recover=True, resolve_entities=False))
-    except etree.XMLSyntaxError:
-        return []
-    if root is None:
-        return []
-    entries = []
-    for node in root.iter("{*}item", "{*}entry"):
-        link = node.findtext("{*}link") or ""
-        if not link.strip():
-            atom = node.find("{*}link")
-            link = atom.get("href", "") if atom is not None else ""
-        stamp = node.findtext("{*}updated") or node.findtext("{*}pubDate") or ""
-        entries.append((link.strip(), _feed_time(stamp)))
-    return [(link, stamp) for link, stamp in entries if link]
-
-
-def _feed_time(text: str) -> datetime | None:
-    from email.utils import parsedate_to_datetime
-
-    if not text.strip():
-        return None
-    try:
-        return parsedate_to_datetime(text).astimezone(VIETNAM_TZ)
-    except (TypeError, ValueError):
-        parsed = parse_datetime(text)
-        return parsed[0] if parsed else None
 
 
 class PoliceSpider(scrapy.Spider):
@@ -73,7 +43,7 @@ class PoliceSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PoliceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        registry = Path(crawler.settings["SITES_REGISTRY"])
+        registry = Path(crawler.settings["CRAWLER_SITES"])
         sites = load_sites(registry)
         known = {s.id: s for s in sites}
         unknown = [i for i in spider.site_ids if i not in known]
@@ -123,7 +93,7 @@ class PoliceSpider(scrapy.Spider):
         return request
 
     def _count_page(self, site_id: str) -> None:
-        self.crawler.stats.inc_value(f"police/{site_id}/pages")
+        runs.count(self.crawler, site_id, "pages")
 
     def parse_listing(self, response: Response, site_id: str, page: int) -> Iterator[Any]:
         site = self.sites[site_id]
@@ -146,7 +116,7 @@ class PoliceSpider(scrapy.Spider):
     def parse_feed(self, response: Response, site_id: str, page: int) -> Iterator[Any]:
         site = self.sites[site_id]
         self._count_page(site_id)
-        entries = feed_entries(response.body)
+        entries = feed_entries(response.body, base_url=response.url)
         if not entries:
             self.fail(site_id, response.url, "not an RSS/Atom feed, or an empty one")
         for link, updated in entries:
@@ -170,6 +140,13 @@ class PoliceSpider(scrapy.Spider):
                 if request:
                     yield request
 
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Article]:
+        """`scrapy parse --spider=police URL`: the page read as an article of its site."""
+        site = next((s for s in self.sites.values() if s.owns(response.url)), None)
+        site = site or _adhoc_site(response.url)
+        self.sites.setdefault(site.id, site)
+        yield from self.parse_article(response, site.id)
+
     def parse_article(self, response: Response, site_id: str) -> Iterator[Article]:
         site = self.sites[site_id]
         self._count_page(site_id)
@@ -185,7 +162,7 @@ class PoliceSpider(scrapy.Spider):
                 date_format=site.date_format,
             )
         if reason := page.refusal():
-            self.crawler.stats.inc_value(f"police/{site_id}/not_article")
+            runs.count(self.crawler, site_id, "not_article")
             self.logger.info("%s: %s", response.url, reason)
             return
         item = page.to_item()
@@ -195,13 +172,15 @@ class PoliceSpider(scrapy.Spider):
         item.fetched_at = datetime.now(VIETNAM_TZ).isoformat(timespec="seconds")
         item.http_etag = _header(response, b"ETag")
         item.http_last_modified = _header(response, b"Last-Modified")
-        self.crawler.stats.inc_value(f"police/{site_id}/articles")
+        runs.count(self.crawler, site_id, "articles")
         yield item
 
     def failed(self, failure: Failure) -> None:
         request = failure.request
         if failure.check(HttpError):
             reason = f"HTTP {failure.value.response.status}"
+        elif failure.check(RobotsTxtUnreachable):  # the site may be down: say so
+            reason = str(failure.value)
         elif failure.check(IgnoreRequest):
             return  # robots.txt, offsite, already indexed: counted by their middlewares
         else:
@@ -210,11 +189,9 @@ class PoliceSpider(scrapy.Spider):
 
     def fail(self, site_id: str, url: str, reason: str) -> None:
         """Log and count what a site cost the run; the crawl goes on."""
-        self.crawler.stats.inc_value(f"police/{site_id}/failed")
+        runs.count(self.crawler, site_id, "failed_pages")
         self.logger.error("%s: %s", url, reason)
-        self.crawler.signals.send_catch_log(
-            signal=article_failed, item=url, reason=f"[{site_id}] {url}: {reason}"
-        )
+        runs.fail(self.crawler, runs.Failure(site_id, url, reason))
 
 
 def _adhoc_site(url: str) -> Site:

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 
+from crawler import runs
 from crawler.dates import VIETNAM_TZ
 from crawler.manifest import ManifestError, SeedMeta, find_manifest, load_manifest
 from crawler.nlp.gazetteer import places
 from crawler.pages.profiles import saved_article_page
 from crawler.pages.seed import SeedArticlePage, SeedFormatError
-from crawler.signals import article_failed
 from crawler.sites import RegistryError, Site, load_sites
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class SeedsSpider(scrapy.Spider):
         """The registry, to name the site of a saved page; none when it cannot be read
         (a replay of seeds does not need it)."""
         try:
-            return load_sites(Path(self.crawler.settings["SITES_REGISTRY"]))
+            return load_sites(Path(self.crawler.settings["CRAWLER_SITES"]))
         except RegistryError as exc:
             self.logger.warning("Saved pages get no site: %s", exc)
             return []
@@ -128,11 +128,15 @@ class SeedsSpider(scrapy.Spider):
             meta = self._meta_for(path)
             now = datetime.now(VIETNAM_TZ)
             if path.suffix.lower() == ".txt":
-                yield SeedArticlePage(path.name, response.body, meta, now).to_item()
+                item = SeedArticlePage(path.name, response.body, meta, now).to_item()
             else:
-                yield saved_page_article(path, response.body, meta, now, self.sites)
+                item = saved_page_article(path, response.body, meta, now, self.sites)
         except (SeedFormatError, ManifestError) as exc:
             self.fail(str(path), str(exc).removeprefix(f"{path.name}: "))
+            return
+        runs.count(self.crawler, item.site, "pages")
+        runs.count(self.crawler, item.site, "articles")
+        yield item
 
     def read_failed(self, failure: Failure) -> None:
         path = failure.request.cb_kwargs["path"]
@@ -141,10 +145,9 @@ class SeedsSpider(scrapy.Spider):
     def fail(self, path: str, reason: str) -> None:
         """Log and count a seed that cannot be replayed; the run goes on."""
         self.crawler.stats.inc_value("seeds/failed")
+        runs.count(self.crawler, None, "failed_pages")
         self.logger.error("Seed %s skipped: %s", path, reason)
-        self.crawler.signals.send_catch_log(
-            signal=article_failed, item=path, reason=f"{path}: {reason}"
-        )
+        runs.fail(self.crawler, runs.Failure(runs.UNKNOWN_SITE, path, reason))
 
     def _meta_for(self, path: Path) -> SeedMeta:
         manifest_path = find_manifest(path)

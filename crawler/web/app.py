@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import html
+import inspect
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -10,36 +12,67 @@ from urllib.parse import urlencode
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
-from crawler.es.search import SORTS, SearchRequest, get_article, more_like_this, search
+from crawler.es.search import (
+    MAX_PAGE,
+    MAX_RESULT_WINDOW,
+    SORTS,
+    InvalidSearch,
+    Parameter,
+    SearchRequest,
+    get_article,
+    more_like_this,
+    parameters,
+    search,
+)
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-PARAMS = ("q", "province", "site", "since", "until", "entity", "person", "organization",
-          "place", "category", "sort", "page")  # fmt: skip
+PARAMS = tuple(param.name for param in parameters())  # what the page's links carry on
 
 
-def search_params(
-    q: Annotated[str, Query(max_length=2000, description='words, "phrases", -not, a OR b')] = "",
-    province: Annotated[str | None, Query(description="as published or as merged in 2025")] = None,
-    site: Annotated[str | None, Query(description="site id of the registry")] = None,
-    since: Annotated[date | None, Query(description="published on or after")] = None,
-    until: Annotated[date | None, Query(description="published on or before")] = None,
-    entity: Annotated[str | None, Query(description="any person, organisation or place")] = None,
-    person: str | None = None,
-    organization: str | None = None,
-    place: str | None = None,
-    category: str | None = None,
-    sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
-    page: Annotated[int, Query(ge=1, le=1000)] = 1,
-    size: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> SearchRequest:
-    return SearchRequest(q=q, province=province, site=site, since=since, until=until,
-                         entity=entity, person=person, organization=organization, place=place,
-                         category=category, sort=sort, page=page, size=size)  # fmt: skip
+def _query(param: Parameter) -> Any:
+    """The query parameter's type, description and bounds (for /openapi.json): checking
+    the bounds is SearchRequest's, so the API and the command line say the same."""
+    schema = {
+        "minimum": param.minimum,
+        "maximum": param.maximum,
+        "maxLength": param.max_length,
+        "enum": list(param.choices) or None,
+    }
+    kind = param.type if param.default is not None else param.type | None
+    extra = {k: v for k, v in schema.items() if v is not None} or None
+    return Annotated[kind, Query(description=param.help, json_schema_extra=extra)]
 
 
+def search_params(**values: Any) -> SearchRequest:
+    """The request of /api/search, /api/facets and the page; its signature, made from
+    SearchRequest's parameters below, is what FastAPI reads."""
+    try:
+        return SearchRequest(**values)
+    except InvalidSearch as exc:
+        where = ("query", exc.field)
+        error = {
+            "type": "value_error",
+            "loc": where,
+            "msg": exc.why,
+            "input": values.get(exc.field),
+        }
+        raise RequestValidationError([error]) from exc
+
+
+search_params.__signature__ = inspect.Signature(
+    [
+        inspect.Parameter(
+            p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default, annotation=_query(p)
+        )
+        for p in parameters()
+    ],
+    return_annotation=SearchRequest,
+)
 Params = Annotated[SearchRequest, Depends(search_params)]
 
 
@@ -65,8 +98,7 @@ def create_app(client: Elasticsearch, index: str) -> FastAPI:
 
     @app.get("/api/facets", summary="Counts per filter value and per month")
     def api_facets(params: Params) -> dict[str, Any]:
-        params.facets, params.size = True, 1
-        result = run(search, params)
+        result = run(search, replace(params, facets=True, size=1))
         return {"total": result["total"], "facets": result["facets"]}
 
     @app.get("/api/articles/{article_id}", summary="One article and more like it")
@@ -76,7 +108,7 @@ def create_app(client: Elasticsearch, index: str) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page(request: Request, params: Params) -> HTMLResponse:
-        params.facets = True
+        params = replace(params, facets=True)
         try:
             result = run(search, params)
             error = None
@@ -100,10 +132,20 @@ def create_app(client: Elasticsearch, index: str) -> FastAPI:
     def http_error(request: Request, exc: HTTPException) -> Any:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-        body = f"<!doctype html><meta charset=utf-8><p>Lỗi {exc.status_code}: {exc.detail}</p>"
-        return HTMLResponse(body, status_code=exc.status_code)
+        return _error_page(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_parameters(request: Request, exc: RequestValidationError) -> Any:
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        return _error_page(422, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors()))
 
     return app
+
+
+def _error_page(status: int, reason: str) -> HTMLResponse:
+    body = f"<!doctype html><meta charset=utf-8><p>Lỗi {status}: {html.escape(reason)}</p>"
+    return HTMLResponse(body, status_code=status)
 
 
 def _linker(request: Request) -> Any:
@@ -120,7 +162,8 @@ def _linker(request: Request) -> Any:
 
 
 def _pages(total: int, params: SearchRequest) -> list[int]:
-    last = max(1, min((total + params.size - 1) // params.size, 1000))
+    reachable = min(MAX_PAGE, MAX_RESULT_WINDOW // params.size)
+    last = max(1, min((total + params.size - 1) // params.size, reachable))
     return list(range(max(1, params.page - 3), min(last, params.page + 3) + 1))
 
 

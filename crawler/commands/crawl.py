@@ -1,0 +1,107 @@
+"""`crawler crawl`: crawl the registry's sites into the index."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.commands.base import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    log_overrides,
+    project_settings,
+    require_elasticsearch,
+    start_spider,
+)
+from crawler.dates import VIETNAM_TZ
+from crawler.es.spool import Spool
+from crawler.report import complete, run_report, summary
+from crawler.runner import stopped_early
+
+HELP = "crawl the registry's sites into the index"
+EXAMPLE = "crawler crawl --site laichau --page-limit 200"
+
+
+def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options `crawl` and `nightly` share."""
+    parser.add_argument("--site", action="append", metavar="ID",
+                        help="only this registry entry (repeat; see `crawler sites`)")  # fmt: skip
+    parser.add_argument("-s", "--set", action="append", metavar="KEY=VALUE",
+                        help="override a Scrapy setting (repeat)")  # fmt: skip
+    parser.add_argument("--json", action="store_true",
+                        help="print the run's report as one JSON object")  # fmt: skip
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_crawl_arguments(parser)
+    parser.add_argument(
+        "--page-limit", type=int, metavar="N",
+        help="stop the whole run after N pages (default: CLOSESPIDER_PAGECOUNT, 5000; "
+        "a site's max_pages in the registry is how deep its listings are followed)",
+    )  # fmt: skip
+    parser.add_argument("--refresh", action="store_true",
+                        help="fetch articles the index already has again")  # fmt: skip
+    keep = parser.add_mutually_exclusive_group()
+    keep.add_argument("--record", metavar="DIR", help="keep every response in DIR")
+    keep.add_argument("--replay", metavar="DIR", help="repeat a crawl recorded in DIR, offline")
+    parser.add_argument("--redis", metavar="URL",
+                        help="share the frontier and duplicate filter with other crawler "
+                        "processes through this Redis (scale-out)")  # fmt: skip
+
+
+def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings for one crawl, from its options."""
+    overrides: dict[str, Any] = {**log_overrides(args), "PROGRESS_ENABLED": not args.json}
+    for pair in args.set or []:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise CliError(f"--set {pair!r}: expected KEY=VALUE")
+        overrides[key] = value
+    if getattr(args, "page_limit", None) is not None:
+        if args.page_limit < 1:
+            raise CliError(f"--page-limit {args.page_limit}: must be 1 or more")
+        overrides["CLOSESPIDER_PAGECOUNT"] = args.page_limit
+    if getattr(args, "redis", None):
+        overrides |= {
+            "REDIS_URL": args.redis,
+            "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "SCHEDULER_PERSIST": True,
+        }
+    record, replay = getattr(args, "record", None), getattr(args, "replay", None)
+    if getattr(args, "refresh", False) or record or replay:
+        overrides["CRAWL_REFRESH"] = True
+    if record or replay:
+        overrides |= {
+            "HTTPCACHE_ENABLED": True,
+            "HTTPCACHE_DIR": str(Path(record or replay).resolve()),
+        }
+    if replay:
+        if not Path(replay).is_dir():
+            raise CliError(f"--replay {replay}: no such folder (record one with --record)")
+        overrides |= {"HTTPCACHE_IGNORE_MISSING": True, "AUTOTHROTTLE_ENABLED": False}
+        overrides["DOWNLOAD_DELAY"] = 0
+    return overrides
+
+
+def print_report(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(summary(report))
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = project_settings()
+    require_elasticsearch(settings)
+    started = datetime.now(VIETNAM_TZ)
+    result, crawler = start_spider("police", crawl_overrides(args), site=",".join(args.site or []))
+    waiting = Spool(Path(settings["CRAWLER_SPOOL_DIR"])).pending()
+    finished = datetime.now(VIETNAM_TZ)
+    report = run_report(result, crawler, started, finished, waiting, stopped_early(crawler))
+    print_report(report, args.json)
+    return EXIT_OK if complete(report) else EXIT_FAILED

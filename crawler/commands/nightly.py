@@ -1,0 +1,28 @@
+"""`crawler nightly`: one incremental crawl of every enabled site, with a run report."""
+
+from __future__ import annotations
+
+import argparse
+
+from crawler.commands.base import EXIT_FAILED, EXIT_OK, project_settings, require_elasticsearch
+from crawler.commands.crawl import add_crawl_arguments, crawl_overrides, print_report
+from crawler.nightly import nightly_summary, run_nightly
+from crawler.report import complete
+
+HELP = "one incremental crawl of every enabled site, with a run report and alarms"
+EXAMPLE = "crawler nightly --json > last-run.json"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_crawl_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = project_settings()
+    require_elasticsearch(settings)
+    night = run_nightly(settings, crawl_overrides(args), args.site or [])
+    if args.json:
+        print_report(night.report, as_json=True)
+    else:
+        print(nightly_summary(night))
+    return EXIT_OK if complete(night.report) and not night.alarms else EXIT_FAILED

@@ -1,0 +1,146 @@
+"""`crawler search`: its options are made from SearchRequest, the definition the API shares."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+from datetime import date
+from typing import Any
+
+from elastic_transport import TransportError
+from elasticsearch import ApiError, NotFoundError
+
+from crawler.commands.base import EXIT_OK, CliError, project_settings, unreachable
+from crawler.es.client import client_from_settings, redact
+from crawler.es.search import InvalidSearch, Parameter, SearchRequest, parameters, search
+
+HELP = "search indexed articles"
+EXAMPLE = 'crawler search "ma túy" --province "Sơn La" --since 2024-01-01 --page 2'
+QUERY = "q"  # the parameter given as the positional argument, `crawler search WORDS`
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2022-01-31") from None
+
+
+PARSERS = {date: _date, int: int, str: str}
+METAVARS = {date: "YYYY-MM-DD", int: "N"}
+
+
+def option(name: str) -> str:
+    """How the command line spells a parameter: `query` or `--name`."""
+    return "query" if name == QUERY else "--" + name.replace("_", "-")
+
+
+def _help(param: Parameter) -> str:
+    words = [param.help.replace("%", "%%")]
+    if param.minimum is not None or param.maximum is not None:
+        words.append(param.range())
+    if param.max_length is not None:
+        words.append(f"at most {param.max_length} characters")
+    text = ", ".join(words)
+    if param.default not in (None, "", False):
+        text += " (default: %(default)s)"
+    return text
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    for param in parameters():
+        if param.name == QUERY:
+            parser.add_argument(QUERY, metavar="query", help=_help(param))
+        elif param.type is bool:
+            action = argparse.BooleanOptionalAction if param.default else "store_true"
+            parser.add_argument(
+                option(param.name), action=action, default=param.default, help=_help(param)
+            )
+        else:
+            metavar = "{" + ",".join(param.choices) + "}" if param.choices else None
+            parser.add_argument(
+                option(param.name),
+                dest=param.name,
+                type=PARSERS[param.type],
+                default=param.default,
+                metavar=metavar or METAVARS.get(param.type),
+                help=_help(param),
+            )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def search_request(args: argparse.Namespace) -> SearchRequest:
+    """The request the options ask for, checked once, by SearchRequest itself."""
+    try:
+        return SearchRequest(**{param.name: getattr(args, param.name) for param in parameters()})
+    except InvalidSearch as exc:
+        raise CliError(f"{option(exc.field)} {exc.why}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    request = search_request(args)
+    settings = project_settings()
+    client = client_from_settings(settings)
+    try:
+        result = search(client, settings["ES_INDEX"], request)
+    except NotFoundError as exc:
+        raise CliError(
+            f"no index '{settings['ES_INDEX']}' at {redact(settings['ES_URL'])} yet: "
+            "run `crawler replay seeds/` first"
+        ) from exc
+    except (TransportError, ApiError) as exc:
+        raise CliError(unreachable(settings, exc)) from exc
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print_results(request.q, result, sys.stdout.isatty())
+    if request.facets:
+        print("\nfacets:")
+        print_facets(result["facets"])
+    return EXIT_OK
+
+
+def _terminal(fragment: str, tty: bool) -> str:
+    on, off = ("\033[1m", "\033[0m") if tty else ("[", "]")
+    fragment = fragment.replace("</em> <em>", " ")
+    return html.unescape(re.sub(r"<em>(.*?)</em>", rf"{on}\1{off}", fragment))
+
+
+def print_results(query: str, result: dict[str, Any], tty: bool) -> None:
+    """The ranking, numbered across pages: page 2 of 10 a page starts at 11."""
+    print(f'{result["total"]} result(s) for "{query}"')
+    first = (result["page"] - 1) * result["size"] + 1
+    for rank, hit in enumerate(result["hits"], first):
+        title = hit["highlight"].get("title", [html.escape(hit["title"] or "")])[0]
+        print(f"\n{rank}. {_terminal(title, tty)}  (score {hit['score']:.2f})")
+        published = (hit["published"] or "")[:10]
+        print(f"   {published} · {hit['province'] or '-'} · {hit['url']}")
+        for name in ("body", "captions"):
+            for fragment in hit["highlight"].get(name, [])[:2]:
+                print(f"   … {_terminal(fragment, tty)} …")
+        people = ", ".join(hit["entities"]["persons"][:5])
+        if people:
+            print(f"   people: {people}")
+        if hit["also_published"]:
+            sites = ", ".join(h["site"] or h["url"] for h in hit["also_published"])
+            print(f"   also published by: {sites}")
+
+
+def print_facets(facets: dict[str, Any]) -> None:
+    for name, buckets in facets.items():
+        if not buckets:
+            continue
+        if name == "provinces":
+            values = ", ".join(
+                f"{b['value']} {b['count']}"
+                + (f" ({', '.join(m['value'] for m in b['merged'])})" if b["merged"] else "")
+                for b in buckets
+            )
+        elif name == "dates":
+            values = ", ".join(f"{b['month']} {b['count']}" for b in buckets)
+        else:
+            values = ", ".join(f"{b['value']} {b['count']}" for b in buckets)
+        print(f"  {name}: {values}")
