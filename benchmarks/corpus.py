@@ -15,11 +15,12 @@ from itertools import takewhile
 
 from underthesea import sent_tokenize
 
+from crawler.nlp.domain import place_patterns
 from crawler.nlp.evaluation import load_set
-from crawler.nlp.gazetteer import place_pattern, places
+from crawler.nlp.gazetteer import places
 from crawler.nlp.ner import SURNAMES
 from crawler.text import split_paragraphs
-from tests.conftest import PROJECT, SEED
+from testkit import PROJECT, SEED
 
 MIDDLE = ["Văn", "Thị", "Minh", "Quốc", "Đức", "Thanh", "Hữu", "Ngọc", "Công", "Xuân"]
 GIVEN = [
@@ -79,7 +80,8 @@ def sentences() -> list[str]:
 def _vary(sentence: str, rng: random.Random) -> str:
     """New people (a surname and capitalised names, not a place), places and numbers."""
     provinces = sorted(p.name for p in places().values() if p.kind == "province")
-    spans = [m.span() for m in place_pattern().finditer(sentence)]
+    typed = place_patterns()[0]
+    spans = [m.span() for m in typed.finditer(sentence)]
 
     def person(match: re.Match[str]) -> str:
         words = match.group(0).split(" ")
@@ -90,8 +92,9 @@ def _vary(sentence: str, rng: random.Random) -> str:
         return " ".join(name[: names + 1] + words[names + 1 :])
 
     sentence = _PERSON.sub(person, sentence)
-    sentence = place_pattern().sub(
-        lambda m: m.group(0).replace(m.group("name"), rng.choice(provinces)), sentence
+    sentence = typed.sub(
+        lambda m: m.group(0).replace(m["name"], rng.choice(provinces)) if m["name"] else m[0],
+        sentence,
     )
     return _NUMBER.sub(
         lambda m: str(rng.randint(1, 28) if len(m.group(0)) <= 2 else rng.randrange(1000, 9999)),

@@ -24,9 +24,9 @@ sys.path.insert(0, str(PROJECT))
 from elasticsearch import Elasticsearch  # noqa: E402
 
 from benchmarks.corpus import article  # noqa: E402
-from tests.sites import markup  # noqa: E402
-from tests.sites.markup import Story  # noqa: E402
-from tests.sites.server import FixtureSite, html, serve, stop  # noqa: E402
+from testkit.sites import markup  # noqa: E402
+from testkit.sites.markup import Story  # noqa: E402
+from testkit.sites.server import FixtureSite, html, serve, stop  # noqa: E402
 
 
 def story(family: str, number: int, size: int = 600) -> Story:

@@ -3,7 +3,7 @@
 Usage (a local Elasticsearch must be up; `ES_HEAP=1g crawler es up` is kinder to 100k):
     .venv/bin/python benchmarks/search_latency.py [--articles 100000] [--keep]
 
-Generates articles from the templates of tests/relevance_corpus.py with varied provinces,
+Generates articles from the templates of testkit/relevance_corpus.py with varied provinces,
 officers and dates (entities taken from the template, not from NER, to keep the set-up to
 minutes), bulk-indexes them into a throwaway alias, then runs every judged query as the
 search page does (grouping and facets on), several times, and prints client-side latency.
@@ -31,7 +31,7 @@ from crawler.es.index import ensure_index  # noqa: E402
 from crawler.es.search import SearchRequest, search  # noqa: E402
 from crawler.items import Article  # noqa: E402
 from pipelines.normalize import normalize_article  # noqa: E402
-from tests.relevance_corpus import MERGED, OFFICERS, PROVINCES, TOPICS, VARIANTS  # noqa: E402
+from testkit.relevance_corpus import MERGED, OFFICERS, PROVINCES, TOPICS, VARIANTS  # noqa: E402
 
 
 def articles(count: int):

@@ -1,7 +1,7 @@
 """nDCG@10 and P@5 of search over the judged queries, on the 256-article corpus.
 
 Usage (a local Elasticsearch must be up): .venv/bin/python benchmarks/search_relevance.py
-Indexes tests/relevance_corpus.py into a throwaway alias, runs tests/data/relevance/
+Indexes testkit/relevance_corpus.py into a throwaway alias, runs tests/data/relevance/
 queries.json, prints per-query and mean figures, and removes the alias.
 """
 
@@ -19,7 +19,7 @@ sys.path.insert(0, str(PROJECT))
 from elasticsearch import Elasticsearch  # noqa: E402
 
 from crawler.es.relevance import evaluate_queries  # noqa: E402
-from tests.relevance_corpus import corpus, index_corpus  # noqa: E402
+from testkit.relevance_corpus import corpus, index_corpus  # noqa: E402
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ of generated loopback sites against a bare Scrapy spider fetching the same pages
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -37,7 +38,7 @@ from crawler.es.index import ensure_index  # noqa: E402
 from crawler.items import Article  # noqa: E402
 from crawler.nlp import crf  # noqa: E402
 from crawler.text import split_paragraphs  # noqa: E402
-from tests.sites.server import stop  # noqa: E402
+from testkit.sites.server import stop  # noqa: E402
 
 SEED = PROJECT / "seeds" / "000_fc3363d4b09c08b0.txt"
 ES_URL = os.environ.get("ES_URL", "http://127.0.0.1:9200")
@@ -211,9 +212,9 @@ def crawl(per_site: int, repeats: int) -> None:
             alias = f"bench-crawl-{uuid.uuid4().hex[:8]}"
             env = {**os.environ, "CRAWLER_SITES": str(registry), "ES_INDEX": alias}
             start = time.perf_counter()
-            command = [sys.executable, "-m", "crawler", "crawl", *fast, *settings]
+            command = [sys.executable, "-m", "crawler", "crawl", "--json", *fast, *settings]
             result = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
-            rate = int(_pages(result.stdout)) / (time.perf_counter() - start)
+            rate = _pages(result) / (time.perf_counter() - start)
             drop(alias)
             return rate
 
@@ -233,11 +234,13 @@ def crawl(per_site: int, repeats: int) -> None:
                      f"{reference:.1f} bare Scrapy", ratio, ">= 0.50"))  # fmt: skip
 
 
-def _pages(summary: str) -> str:
-    for line in summary.splitlines():
-        if " pages, " in line and " articles in " in line:
-            return line.split()[0]
-    raise RuntimeError(f"no crawl summary in: {summary[-500:]}")
+def _pages(result: subprocess.CompletedProcess) -> int:
+    """Pages the crawl read, from its --json report."""
+    try:
+        return json.loads(result.stdout)["totals"]["pages"]
+    except (json.JSONDecodeError, KeyError):
+        output = result.stdout[-500:] + result.stderr[-500:]
+        raise RuntimeError(f"no crawl report in: {output}") from None
 
 
 def drop(alias: str) -> None:

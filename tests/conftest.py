@@ -12,20 +12,27 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from crawler.es.server import LocalNode, default_base
+from crawler.nlp.evaluation import load_set
+from crawler.text import split_paragraphs
+from testkit import PROJECT, SEED
 
-PROJECT = Path(__file__).resolve().parent.parent
 # Crawl settings for loopback fixture sites: politeness off, a timeout short enough that
 # the slow fixture page times out, quick retries.
 FAST_CRAWL = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s",
               "DOWNLOAD_TIMEOUT=1.5", "-s", "RETRY_TIMES=1", "-s",
               "RETRY_BACKOFF_BASE=0.1"]  # fmt: skip
-SEED = PROJECT / "seeds" / "000_fc3363d4b09c08b0.txt"
+
+
+def police_texts() -> list[str]:
+    """Real-looking police news paragraphs: the entity sets' texts and the seed's."""
+    texts = [row["text"] for row in load_set(PROJECT / "tests/data/entities/dev.jsonl")]
+    texts += [row["text"] for row in load_set(PROJECT / "tests/data/entities/heldout.jsonl")]
+    return texts + split_paragraphs(SEED.read_text(encoding="utf-8"))
 
 
 def free_port() -> int:
@@ -105,7 +112,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 @pytest.fixture(scope="session")
 def corpus_index(es_url: str) -> Iterator[str]:
     """The 256-article relevance corpus, through every pipeline step, in its own alias."""
-    from tests.relevance_corpus import index_corpus
+    from testkit.relevance_corpus import index_corpus
 
     alias = f"test-corpus-{uuid.uuid4().hex[:8]}"
     with Elasticsearch(es_url) as client:

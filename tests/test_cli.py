@@ -105,8 +105,8 @@ def test_search_prints_a_readable_ranking(cli_env) -> None:
 
 
 def saved_page(tmp_path, name: str = "bai-bao.html"):
-    from tests.sites import markup
-    from tests.sites.catalog import LAICHAU
+    from testkit.sites import markup
+    from testkit.sites.catalog import LAICHAU
 
     page = tmp_path / name
     html = markup.nukeviet_article(LAICHAU[0], "https://congan.laichau.gov.vn")
@@ -136,7 +136,7 @@ PAGES = PROJECT / "tests" / "data" / "pages"
 
 
 def test_extract_refuses_a_listing_in_one_line(tmp_path) -> None:
-    from tests.sites import markup
+    from testkit.sites import markup
 
     teasers = [(f"Công an xã ra quân tuần tra bảo đảm an ninh đợt {i}", f"/tin/a-{i}.html")
                for i in range(12)]  # fmt: skip
@@ -164,8 +164,8 @@ def test_extract_a_saved_page_with_the_address_it_came_from() -> None:
 
 
 def test_extract_a_url(tmp_path) -> None:
-    from tests.sites.catalog import CAND, start_sites
-    from tests.sites.server import stop
+    from testkit.sites.catalog import CAND, start_sites
+    from testkit.sites.server import stop
 
     sites = start_sites()
     try:

@@ -10,8 +10,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from crawler.report import failed, summary
-from tests.conftest import FAST_CRAWL, drop_alias, free_port, run_cli, run_report
-from tests.sites.catalog import (
+from testkit.sites.catalog import (
     DISALLOWED,
     EXPECTED,
     LAICHAU,
@@ -21,7 +20,8 @@ from tests.sites.catalog import (
     registry_yaml,
     start_sites,
 )
-from tests.sites.server import FixtureSite, stop
+from testkit.sites.server import FixtureSite, stop
+from tests.conftest import FAST_CRAWL, drop_alias, free_port, run_cli, run_report
 
 
 def start(tmp_path_factory) -> tuple[dict[str, FixtureSite], dict[str, str]]:

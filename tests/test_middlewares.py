@@ -19,10 +19,10 @@ from scrapy.utils.test import get_crawler
 
 from crawler.dates import VIETNAM_TZ
 from crawler.middlewares import IncrementalDownloaderMiddleware
+from testkit.sites import markup
+from testkit.sites.catalog import LAICHAU, ROBOTS
+from testkit.sites.server import FixtureSite, Route, html, serve, stop
 from tests.conftest import FAST_CRAWL, drop_alias, run_cli
-from tests.sites import markup
-from tests.sites.catalog import LAICHAU, ROBOTS
-from tests.sites.server import FixtureSite, Route, html, serve, stop
 
 URL = "https://congan.laichau.gov.vn/savefile/a-101.html"
 

@@ -21,9 +21,9 @@ from crawler.items import Article
 from crawler.nightly import alarms
 from crawler.runs import RunResult
 from pipelines.elasticsearch import ElasticsearchPipeline
+from testkit.sites.catalog import EXPECTED, registry_yaml, start_sites
+from testkit.sites.server import stop
 from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, free_port, run_cli
-from tests.sites.catalog import EXPECTED, registry_yaml, start_sites
-from tests.sites.server import stop
 
 FAST = [*FAST_CRAWL, "-s", "NER_ENABLED=0"]
 

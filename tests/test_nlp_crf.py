@@ -17,14 +17,10 @@ from underthesea_core import CRFFeaturizer
 from crawler.nlp import crf
 from crawler.nlp import viterbi as decoders
 from crawler.nlp.crf import Template, reference_tag, tag, tag_many
-from crawler.nlp.evaluation import load_set
 from crawler.nlp.models import crf_model
-from crawler.text import split_paragraphs
-from tests.conftest import PROJECT, SEED
+from tests.conftest import police_texts
 
-TEXTS = [row["text"] for row in load_set(PROJECT / "tests/data/entities/dev.jsonl")]
-TEXTS += [row["text"] for row in load_set(PROJECT / "tests/data/entities/heldout.jsonl")]
-TEXTS += split_paragraphs(SEED.read_text(encoding="utf-8"))
+TEXTS = police_texts()
 
 
 @pytest.fixture(params=["compiled", "numpy"])

@@ -6,9 +6,9 @@ from crawler.pages.html import canonicalize, decode_html
 from crawler.pages.liferay import LiferayArticlePage, LiferayListingPage
 from crawler.pages.nukeviet import NukeVietListingPage
 from crawler.pages.profiles import detect_profile
+from testkit.sites import markup
+from testkit.sites.catalog import CAND, LAICHAU, QUANGBINH, THAIBINH
 from tests.conftest import PROJECT
-from tests.sites import markup
-from tests.sites.catalog import CAND, LAICHAU, QUANGBINH, THAIBINH
 
 TEXT = "Công an tỉnh Thái Bình khởi tố vụ án"
 LEGACY = markup.encode_windows_1258(TEXT)
@@ -54,8 +54,8 @@ def test_canonicalize_drops_liferay_redirects_and_tracking() -> None:
 
 
 # Liferay has no fixture site of its own: a saved article and listing in its markup.
-LIFERAY_ARTICLE = (PROJECT / "tests" / "sites" / "liferay_article.html").read_bytes()
-LIFERAY_LISTING = (PROJECT / "tests" / "sites" / "liferay_listing.html").read_bytes()
+LIFERAY_ARTICLE = (PROJECT / "testkit" / "sites" / "liferay_article.html").read_bytes()
+LIFERAY_LISTING = (PROJECT / "testkit" / "sites" / "liferay_listing.html").read_bytes()
 
 
 def test_liferay_article_and_listing() -> None:

@@ -10,9 +10,9 @@ import uuid
 from elasticsearch import Elasticsearch
 
 from crawler.items import Article
+from testkit.sites.catalog import LAICHAU, registry_yaml, start_sites
+from testkit.sites.server import stop
 from tests.conftest import FAST_CRAWL, drop_alias, free_port, run_report
-from tests.sites.catalog import LAICHAU, registry_yaml, start_sites
-from tests.sites.server import stop
 
 EXPLODES_ON = LAICHAU[2].title
 

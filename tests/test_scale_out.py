@@ -13,9 +13,16 @@ import uuid
 
 import pytest
 
+from testkit.sites.catalog import (
+    DISALLOWED,
+    EXPECTED,
+    LAICHAU,
+    THAIBINH,
+    registry_yaml,
+    start_sites,
+)
+from testkit.sites.server import stop
 from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, free_port
-from tests.sites.catalog import DISALLOWED, EXPECTED, LAICHAU, THAIBINH, registry_yaml, start_sites
-from tests.sites.server import stop
 
 REDIS = shutil.which("redis-server")
 # Longer than FAST_CRAWL's 1.5 s: on a loaded machine the reactor can stall for seconds (a

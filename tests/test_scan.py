@@ -13,8 +13,7 @@ import pytest
 from crawler import scan
 from crawler.nlp import domain
 from crawler.scan import compile_scanning, first_chars
-from tests.conftest import PROJECT
-from tests.test_nlp_crf import TEXTS
+from tests.conftest import PROJECT, police_texts
 
 
 @pytest.fixture(params=["private parser", "fallback"])
@@ -52,7 +51,7 @@ def test_rule_patterns_match_as_the_plain_patterns_do(parser: bool) -> None:
              *domain.place_patterns()]  # fmt: skip
     assert scan.PARSER is parser
     assert all(p.pattern.startswith("(?=[") for p in built)
-    text, found = "\n".join(TEXTS), 0
+    text, found = "\n".join(police_texts()), 0
     for source in (p.pattern.split(")(?:", 1)[1][:-1] for p in built):
         scanning, plain = compile_scanning(source), re.compile(source)
         assert scanning.pattern.startswith("(?=[") if parser else scanning.pattern == source

@@ -8,9 +8,9 @@ import subprocess
 import sys
 import uuid
 
+from testkit.sites.catalog import LAICHAU, registry_yaml, start_sites
+from testkit.sites.server import stop
 from tests.conftest import PROJECT, drop_alias, free_port
-from tests.sites.catalog import LAICHAU, registry_yaml, start_sites
-from tests.sites.server import stop
 
 
 def scrapy(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

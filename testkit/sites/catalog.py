@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.sites import markup
-from tests.sites.markup import Story
-from tests.sites.server import FixtureSite, Route, html, serve, xml
+from testkit.sites import markup
+from testkit.sites.markup import Story
+from testkit.sites.server import FixtureSite, Route, html, serve, xml
 
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 
