@@ -11,14 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from crawler.config import user_cache_dir
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 def cache_dir() -> Path:
     """$XDG_CACHE_HOME/vn-police-news-crawler, else ~/.cache/vn-police-news-crawler."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "vn-police-news-crawler"
+    return user_cache_dir() / "vn-police-news-crawler"
 
 
 def built_once(folder: str, name: str, key: str, build: Callable[[], T]) -> T:

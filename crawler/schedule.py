@@ -6,15 +6,18 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 if TYPE_CHECKING:
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+# Seconds a run in progress gets to stop after the service is told to stop; then, or at a
+# second signal, it is killed (a run killed mid-way is simply run again).
+STOP_TIMEOUT = 60.0
 
 
 class ScheduleError(ValueError):
@@ -52,8 +58,39 @@ def missed(cron: CronTrigger, previous: datetime | None, now: datetime) -> bool:
     return due is not None and due <= now
 
 
-def run_locked(lock_path: Path, command: Sequence[str]) -> int | None:
-    """Run the command unless another run holds the lock; None when skipped.
+class CurrentRun:
+    """The run in progress, if any, so that stopping the service stops the run too."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._stopping = False
+
+    def start(self, command: Sequence[str]) -> subprocess.Popen | None:
+        """Start a run in its own session (a Ctrl-C reaches it only through the service);
+        None once the service is stopping."""
+        with self._lock:
+            if self._stopping:
+                return None
+            self._process = subprocess.Popen(list(command), start_new_session=True)
+            return self._process
+
+    def stop(self, signum: int) -> subprocess.Popen | None:
+        """Start no more runs and pass the signal on to the one in progress, returned."""
+        with self._lock:
+            self._stopping = True
+            process = self._process
+        if process is None or process.poll() is not None:
+            return None
+        process.send_signal(signum)
+        return process
+
+
+def run_locked(
+    lock_path: Path, command: Sequence[str], current: CurrentRun | None = None
+) -> int | None:
+    """Run the command unless another run holds the lock (or ``current`` is stopping);
+    None when skipped.
 
     flock is released by the kernel when its holder dies, so a crashed run never
     blocks the next night.
@@ -67,17 +104,41 @@ def run_locked(lock_path: Path, command: Sequence[str]) -> int | None:
             return None
         lock.write(str(os.getpid()))
         lock.flush()
-        return subprocess.run(list(command), check=False).returncode
+        process = (current or CurrentRun()).start(command)
+        return None if process is None else process.wait()
 
 
-def serve(expression: str, runs_dir: Path, command: Sequence[str]) -> None:
-    """Block, running the command on schedule, until SIGTERM or SIGINT."""
+def wait_or_kill(
+    process: subprocess.Popen, signals: queue.SimpleQueue[int], timeout: float
+) -> None:
+    """Wait for a stopping run to end; kill it after timeout or at the next signal."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None:
+        if time.monotonic() > deadline:
+            why = f"did not stop in {timeout:.0f} s"
+        else:
+            try:
+                why = f"{signal.Signals(signals.get(timeout=0.2)).name} again"
+            except queue.Empty:
+                continue
+        print(f"the run (pid {process.pid}) {why}: killing it", flush=True)
+        process.kill()
+        return
+
+
+def run_service(expression: str, runs_dir: Path, command: Sequence[str]) -> None:
+    """Block, running the command on schedule, until SIGTERM or SIGINT.
+
+    The signal handlers only queue the signal, so one may come at any moment (before
+    the scheduler runs, during a run, twice); this thread then stops everything.
+    """
     cron = trigger(expression)
     lock = runs_dir / "nightly.lock"
-    scheduler = BlockingScheduler(timezone=VIETNAM)
+    scheduler = BackgroundScheduler(timezone=VIETNAM)
+    current = CurrentRun()
 
     def job() -> None:
-        code = run_locked(lock, command)
+        code = run_locked(lock, command, current)
         print(f"{datetime.now(VIETNAM).isoformat(timespec='seconds')} nightly run "
               f"{'skipped: another is running' if code is None else f'exit code {code}'}",
               flush=True)  # fmt: skip
@@ -89,15 +150,30 @@ def serve(expression: str, runs_dir: Path, command: Sequence[str]) -> None:
         print("a scheduled run was missed while the scheduler was down: running it now", flush=True)
         scheduler.add_job(job, id="catch-up", max_instances=1)
 
-    def stop(signum: int, _frame: Any) -> None:
-        print(f"stopping on {signal.Signals(signum).name}", flush=True)
-        scheduler.shutdown(wait=False)
+    # SimpleQueue.put is safe in a signal handler (it never waits on a lock the
+    # interrupted thread may hold); printing or scheduler.shutdown there is not.
+    signals: queue.SimpleQueue[int] = queue.SimpleQueue()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    print(f"scheduled `{' '.join(command)}` at {expression!r} (Asia/Ho_Chi_Minh); next run "
-          f"{cron.get_next_fire_time(None, now)}", flush=True)  # fmt: skip
-    scheduler.start()
+    def on_signal(signum: int, _frame: Any) -> None:
+        signals.put(signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    if signals.empty():
+        scheduler.start()
+        print(f"scheduled `{' '.join(command)}` at {expression!r} (Asia/Ho_Chi_Minh); next run "
+              f"{cron.get_next_fire_time(None, now)}", flush=True)  # fmt: skip
+    signum = signals.get()
+    print(f"stopping on {signal.Signals(signum).name}", flush=True)
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
+    running = current.stop(signum)
+    if running is not None:
+        wait_or_kill(running, signals, STOP_TIMEOUT)
+    # Stopped. Python resets its handlers to the default while it exits; a late signal
+    # must not end the process then (no run can start any more, so none inherits this).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def nightly_command() -> list[str]:

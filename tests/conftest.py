@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -41,13 +42,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def node_base() -> Path:
+    """Where test nodes live: ES_LOCAL_DIR, as for `crawler es up`, else the project's."""
+    return default_base(PROJECT, os.environ.get("ES_LOCAL_DIR"))
+
+
 @pytest.fixture(scope="session")
 def es_url() -> Iterator[str]:
     """ES_TEST_URL if given, else a throwaway local node started for this session."""
     if os.environ.get("ES_TEST_URL"):
         yield os.environ["ES_TEST_URL"]
         return
-    node = LocalNode(base=default_base(PROJECT), name="test", port=free_port())
+    # A node of its own per session: sessions run side by side do not share its folder.
+    node = LocalNode(base=node_base(), name=f"test-{os.getpid()}", port=free_port())
     shutil.rmtree(node.home / "data", ignore_errors=True)
     node.up()
     try:

@@ -171,3 +171,14 @@ def test_unknown_site_id_is_a_clear_error(crawled) -> None:
     result = run_cli("crawl", "--site", "atlantis", *FAST_CRAWL, env=env)
     assert result.returncode != 0
     assert "no site with id atlantis" in result.stdout + result.stderr
+
+
+def test_the_report_says_when_the_page_limit_stopped_the_run(crawled) -> None:
+    _, env, _ = crawled
+    report, process = run_report("crawl", "--site", "laichau", "--page-limit", "2", "--refresh",
+                                 *FAST_CRAWL, env=env)  # fmt: skip
+    assert report["stopped_early"].startswith("stopped after 2 pages"), process.stderr[-1000:]
+    human = run_cli("crawl", "--site", "laichau", "--page-limit", "2", "--refresh",
+                    *FAST_CRAWL, env=env)  # fmt: skip
+    assert "note: stopped after 2 pages" in human.stdout
+    assert run_cli("crawl", "--page-limit", "0", env=env).returncode == 2

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import http.server
+import json
 import os
+import shutil
+import socket
 import threading
-from collections.abc import Iterator
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from crawler.es.server import LocalNode, ServerError, default_base, find_java_home
-from tests.conftest import PROJECT, free_port, run_cli
+from crawler.es.probe import PROBE_TIMEOUT, port_problem
+from crawler.es.server import LocalNode, ServerError, find_java_home
+from tests.conftest import free_port, node_base, run_cli
+
+GARBAGE = b"\x00\x01\xfe garbage\r\n"
 
 
 class NotFoundHandler(http.server.BaseHTTPRequestHandler):
@@ -27,6 +35,66 @@ def other_server() -> Iterator[int]:
     yield server.server_address[1]
     server.shutdown()
     server.server_close()
+
+
+def serve_connection(conn: socket.socket, behaviour: str, stop: threading.Event) -> None:
+    with conn:
+        if behaviour == "hangs up":  # at once, with the request unread: a reset
+            return
+        conn.settimeout(1)
+        try:
+            conn.recv(4096)  # the request, if one comes
+            if behaviour == "garbage":
+                conn.sendall(GARBAGE)
+            while behaviour == "drips" and not stop.wait(0.3):  # slower than any timeout
+                conn.sendall(b"x")
+        except OSError:
+            return
+        if behaviour == "silent":
+            stop.wait()
+
+
+@pytest.fixture
+def listener() -> Iterator[Callable[..., int]]:
+    """Starts TCP listeners on loopback that are no web server, each answering every
+    connection one way: garbage, silent, hangs up, drips; each one's port."""
+    stop = threading.Event()
+    sockets: list[socket.socket] = []
+
+    def start(behaviour: str) -> int:
+        server = socket.create_server(("127.0.0.1", 0))
+        server.settimeout(0.1)
+        sockets.append(server)
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = server.accept()
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                args = (conn, behaviour, stop)
+                threading.Thread(target=serve_connection, args=args, daemon=True).start()
+
+        threading.Thread(target=accept, daemon=True).start()
+        return server.getsockname()[1]
+
+    yield start
+    stop.set()
+    for server in sockets:
+        server.close()
+
+
+def transport_port_of(es_url: str) -> int:
+    """The transport port of the node at es_url (a real Elasticsearch transport port)."""
+    path = "/_nodes/_local?filter_path=nodes.*.transport_address"
+    with urllib.request.urlopen(es_url + path, timeout=10) as resp:
+        (node,) = json.load(resp)["nodes"].values()
+    host, port = node["transport_address"].rsplit(":", 1)
+    if host != "127.0.0.1":
+        pytest.skip(f"the test node's transport is on {host}, not this machine")
+    return int(port)
 
 
 def env_for(url: str, **extra: str) -> dict[str, str]:
@@ -80,7 +148,7 @@ def test_failed_download_names_the_url(tmp_path, other_server: int) -> None:
 
 
 def test_node_that_does_not_come_up_shows_its_log(es_url: str) -> None:
-    node = LocalNode(base=default_base(PROJECT), name="broken", port=free_port(), heap="1k")
+    node = LocalNode(base=node_base(), name="broken", port=free_port(), heap="1k")
     with pytest.raises(ServerError, match=r"did not start(?s:.*)Too small maximum heap"):
         node.up()
 
@@ -89,6 +157,93 @@ def test_down_when_nothing_runs() -> None:
     result = run_cli("es", "down", env=env_for(f"http://127.0.0.1:{free_port()}"))
     assert result.returncode == 0
     assert "not running" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "found"),
+    [
+        ("garbage", f"it answered {GARBAGE!r}, which is not HTTP"),
+        ("silent", "it accepted the connection but answered nothing"),
+        ("hangs up", "it accepted the connection but answered nothing"),
+        ("drips", "it answered b'x"),
+    ],
+)
+def test_http_port_held_by_something_that_is_not_http(
+    tmp_path, listener, behaviour: str, found: str
+) -> None:
+    port = listener(behaviour)
+    node = LocalNode(base=tmp_path / "es", port=port)
+    started = time.monotonic()
+    with pytest.raises(ServerError) as error:
+        node.up()
+    assert time.monotonic() - started < 2 * PROBE_TIMEOUT + 1
+    assert str(error.value).startswith(
+        f"port {port} is in use by something that is not Elasticsearch: {found}"
+    )
+    assert node.down() == f"Elasticsearch is not running at http://127.0.0.1:{port}"
+
+
+def test_es_up_on_a_garbage_port_is_one_line(tmp_path, listener) -> None:
+    port = listener("garbage")
+    env = env_for(f"http://127.0.0.1:{port}", ES_LOCAL_DIR=str(tmp_path / "es"))
+    up = run_cli("es", "up", env=env)
+    assert up.returncode == 2
+    assert up.stderr == (
+        f"error: port {port} is in use by something that is not Elasticsearch: it answered "
+        f"{GARBAGE!r}, which is not HTTP; stop it or choose another port with ES_URL\n"
+    )
+    down = run_cli("es", "down", env=env)
+    assert (down.returncode, down.stderr) == (0, "")
+    assert "not running" in down.stdout
+
+
+def test_transport_port_held_by_another_process(tmp_path, listener) -> None:
+    held = listener("garbage")
+    node = LocalNode(base=tmp_path / "es", port=free_port(), transport_port=held)
+    with pytest.raises(ServerError) as error:
+        node.up()
+    assert str(error.value) == (
+        f"transport port {held} is held by another process: it answered {GARBAGE!r}, which is "
+        "not HTTP; choose another with ES_TRANSPORT_PORT, or unset it to take the first free "
+        "one from 9300"
+    )
+    assert not (tmp_path / "es").exists()  # refused before anything was installed
+
+
+def test_ports_elasticsearch_cannot_use(tmp_path) -> None:
+    assert port_problem(free_port()) is None
+    assert "below 1024" in port_problem(80)
+    port = free_port()
+    with pytest.raises(ServerError, match=f"ES_TRANSPORT_PORT is {port}, the HTTP port"):
+        LocalNode(base=tmp_path / "es", port=port, transport_port=port).up()
+
+
+def test_ports_of_a_real_node(es_url: str, tmp_path) -> None:
+    """Its transport port is named as such, whether asked for as transport or as HTTP."""
+    transport = transport_port_of(es_url)
+    node = LocalNode(base=tmp_path / "es", port=free_port(), transport_port=transport)
+    with pytest.raises(ServerError) as error:
+        node.up()
+    assert str(error.value).startswith(
+        f"transport port {transport} is held by another process: an Elasticsearch node "
+        "(it answered 'This is not an HTTP port', as transport ports do); "
+    )
+    result = run_cli("es", "up", env=env_for(f"http://127.0.0.1:{transport}"))
+    assert result.returncode == 2
+    assert f"port {transport} is the transport port of an Elasticsearch node, not its HTTP" in (
+        result.stderr
+    )
+
+
+def test_node_on_a_chosen_transport_port() -> None:
+    node = LocalNode(base=node_base(), name=f"transport-{os.getpid()}",
+                     port=free_port(), transport_port=free_port())  # fmt: skip
+    try:
+        node.up()
+        assert transport_port_of(node.url) == node.transport_port
+    finally:
+        node.down()
+        shutil.rmtree(node.home, ignore_errors=True)
 
 
 def test_es_commands_refuse_a_remote_url() -> None:

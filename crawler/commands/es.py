@@ -40,10 +40,11 @@ def local_node(settings: Settings) -> LocalNode:
             "only a local node (use http://127.0.0.1:PORT)"
         )
     return LocalNode(
-        base=default_base(project_dir()),
+        base=default_base(project_dir(), settings["ES_LOCAL_DIR"]),
         port=url.port or 9200,
         heap=settings["ES_HEAP"],
         repo=settings["ES_MAVEN_REPO"] or MAVEN_REPO,
+        transport_port=settings.getint("ES_TRANSPORT_PORT") or None,
     )
 
 

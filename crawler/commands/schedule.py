@@ -16,13 +16,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.schedule import ScheduleError, nightly_command, serve
+    from crawler.schedule import ScheduleError, nightly_command, run_service
 
     settings = project_settings()
     require_elasticsearch(settings)
     try:
         cron = args.cron or settings["CRAWLER_NIGHTLY_CRON"]
-        serve(cron, Path(settings["CRAWLER_RUNS_DIR"]), nightly_command())
+        run_service(cron, Path(settings["CRAWLER_RUNS_DIR"]), nightly_command())
     except ScheduleError as exc:
         raise CliError(str(exc)) from exc
     return EXIT_OK

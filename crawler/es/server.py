@@ -14,17 +14,15 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from crawler.cachedir import cache_dir
+from crawler.es.probe import port_problem, probe
 
 logger = logging.getLogger(__name__)
 
@@ -73,36 +71,6 @@ def _check_java(home: Path) -> Path:
     return home
 
 
-def probe(port: int, timeout: float = 2.0) -> dict[str, Any] | None:
-    """What listens on 127.0.0.1:port: None if nothing, else a description.
-
-    The description has ``elasticsearch`` (bool), and for Elasticsearch ``health`` and
-    ``version``; for anything else ``answer``, the start of what it said.
-    """
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
-            pass
-    except OSError:
-        return None
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with urllib.request.urlopen(f"{base}/_cluster/health", timeout=timeout) as resp:
-            raw = resp.read(4096)
-        health = json.loads(raw)
-        if "cluster_name" not in health:
-            return {"elasticsearch": False, "answer": raw[:200].decode(errors="replace")}
-        path = "/_nodes/_local?filter_path=nodes.*.version"
-        with urllib.request.urlopen(base + path, timeout=timeout) as resp:
-            nodes = json.loads(resp.read())["nodes"]
-        version = next(iter(nodes.values()))["version"]
-        return {"elasticsearch": True, "health": health["status"], "version": version}
-    except urllib.error.HTTPError as exc:
-        answer = f"HTTP {exc.code} " + exc.read(200).decode(errors="replace")
-    except (OSError, ValueError, KeyError, StopIteration) as exc:
-        answer = f"{type(exc).__name__}: {exc}"
-    return {"elasticsearch": False, "answer": answer}
-
-
 def _runs_as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -139,6 +107,8 @@ class LocalNode:
     version: str = ES_VERSION
     repo: str = MAVEN_REPO
     cache_dir: Path = field(default_factory=cache_dir)
+    # None: Elasticsearch takes the first free port from 9300 (its default, 9300-9400).
+    transport_port: int | None = None
 
     @property
     def home(self) -> Path:
@@ -161,11 +131,15 @@ class LocalNode:
         found = probe(self.port)
         if found and found["elasticsearch"]:
             return f"Elasticsearch {found['version']} already running at {self.url}"
+        if found and found["transport"]:
+            raise ServerError(
+                f"port {self.port} is the transport port of an Elasticsearch node, not its "
+                "HTTP port; ES_URL names the HTTP port (9200 unless that node changed it)"
+            )
         if found:
             raise ServerError(
-                f"port {self.port} is in use by something that is not Elasticsearch "
-                f"(it answered: {found['answer'][:120]!r}); stop it or choose another port "
-                "with ES_URL"
+                f"port {self.port} is in use by something that is not Elasticsearch: "
+                f"{found['answer']}; stop it or choose another port with ES_URL"
             )
         other = self._configured_port()
         if self._running_pid() and other != self.port:
@@ -173,12 +147,27 @@ class LocalNode:
                 f"the node in {self.home} already runs on port {other}; "
                 f"stop it first (ES_URL=http://127.0.0.1:{other} crawler es down)"
             )
+        self._check_ports()
         java_home = find_java_home()
         self.install()
         self._configure()
         self._start(java_home)
         self._wait_healthy(timeout)
         return f"Elasticsearch {self.version} started at {self.url} (data in {self.home})"
+
+    def _check_ports(self) -> None:
+        """Fail before starting, naming the clash, when a port the node needs is taken."""
+        if self.transport_port == self.port:
+            raise ServerError(
+                f"ES_TRANSPORT_PORT is {self.port}, the HTTP port of ES_URL too; choose another"
+            )
+        if problem := port_problem(self.port):
+            raise ServerError(f"port {self.port} is {problem}; choose another port with ES_URL")
+        if self.transport_port is not None and (problem := port_problem(self.transport_port)):
+            raise ServerError(
+                f"transport port {self.transport_port} is {problem}; choose another with "
+                "ES_TRANSPORT_PORT, or unset it to take the first free one from 9300"
+            )
 
     def install(self) -> Path:
         """Download (once, cached) and unpack the server; the unpacked folder."""
@@ -237,6 +226,7 @@ class LocalNode:
             "path.logs": str(self.home / "logs"),
             "network.host": "127.0.0.1",
             "http.port": self.port,
+            **({} if self.transport_port is None else {"transport.port": self.transport_port}),
             "discovery.type": "single-node",
             "xpack.security.enabled": False,
             # Throwaway local nodes often live on busy disks; never go read-only.
@@ -342,15 +332,16 @@ def reachable_by_others(path: Path) -> bool:
     return all(os.stat(p).st_mode & 0o001 for p in path.resolve().parents)
 
 
-def default_base(project_dir: Path) -> Path:
-    """Where the local node lives: ES_LOCAL_DIR, else the project's .es folder.
+def default_base(project_dir: Path, configured: str | None = None) -> Path:
+    """Where the local node lives: ``configured`` (ES_LOCAL_DIR), else the project's .es
+    folder.
 
     As root the node runs as another user, who must be able to reach that folder; when
     a parent folder is private (a clone under a mktemp -d, say) a folder in /var/tmp
     named after the project path is used instead.
     """
-    if os.environ.get("ES_LOCAL_DIR"):
-        return Path(os.environ["ES_LOCAL_DIR"])
+    if configured:
+        return Path(configured)
     base = project_dir / ".es"
     if _runs_as_root() and not reachable_by_others(base):
         digest = hashlib.sha1(str(project_dir.resolve()).encode()).hexdigest()[:10]

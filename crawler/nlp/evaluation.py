@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.config import research_data
+
 PROJECT = Path(__file__).resolve().parents[2]
 TYPES = ("PER", "ORG", "LOC", "TITLE", "RANK", "DATE")
 CORE = ("PER", "ORG", "LOC")
@@ -53,7 +55,7 @@ class Scores:
 def data_dirs() -> list[Path]:
     """Where real annotated text is kept, outside the repository (third-party news):
     ``$VN_NEWS_DATA`` (paths separated by ":"), else ../shared/research/data and ../data."""
-    configured = os.environ.get("VN_NEWS_DATA")
+    configured = research_data("VN_NEWS_DATA")
     if configured:
         return [Path(p) for p in configured.split(os.pathsep) if p]
     return [PROJECT.parent / "shared" / "research" / "data", PROJECT.parent / "data" / "entities"]
@@ -67,7 +69,7 @@ def find_set(name: str) -> Path | None:
 def vlsp_test() -> Path | None:
     """The VLSP 2016 NER test split, if kept here (``$VLSP2016_TEST`` or ../data/vlsp2016):
     our check on general news, never used to tune."""
-    path = Path(os.environ.get("VLSP2016_TEST", PROJECT.parent / "data" / "vlsp2016" / "test.txt"))
+    path = Path(research_data("VLSP2016_TEST") or PROJECT.parent / "data" / "vlsp2016" / "test.txt")
     return path if path.is_file() else None
 
 

@@ -1,0 +1,65 @@
+"""The Elasticsearch pipeline: nothing lost when the cluster goes away mid-run."""
+
+from __future__ import annotations
+
+import uuid
+
+from elasticsearch import Elasticsearch
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawler.es.spool import Spool
+from crawler.items import Article
+from pipelines.elasticsearch import ElasticsearchPipeline
+from tests.conftest import drop_alias, free_port
+
+
+def opened_pipeline(es_url: str, tmp_path) -> tuple[object, ElasticsearchPipeline, str]:
+    """An Elasticsearch pipeline opened on the real node, spooling under tmp_path."""
+    alias = f"spool-{uuid.uuid4().hex[:8]}"
+    settings = {"ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SPOOL_DIR": str(tmp_path / "spool"),
+                "ES_BULK_SIZE": 100}  # fmt: skip
+    crawler = get_crawler(settings_dict=settings)
+    pipeline = build_from_crawler(ElasticsearchPipeline, crawler)
+    pipeline.open_spider()
+    return crawler, pipeline, alias
+
+
+def test_articles_survive_elasticsearch_going_away(es_url, tmp_path) -> None:
+    """Elasticsearch answers at the start, then is gone: the batch goes to the spool, and
+    a flush later indexes every article exactly once."""
+    crawler, pipeline, alias = opened_pipeline(es_url, tmp_path)
+    # From here on the cluster cannot be reached (a port where nothing listens).
+    pipeline.client = Elasticsearch(f"http://127.0.0.1:{free_port()}", max_retries=0)
+    for number in range(5):
+        article = Article(id=f"s{number}", url=f"https://congan.hue.gov.vn/{number}.html",
+                          source="site", site="hue", title=f"Tin {number}", body=["Nội dung."],
+                          content_hash=f"h{number}")  # fmt: skip
+        pipeline.process_item(article)
+    pipeline.close_spider()
+    assert crawler.stats.get_value("elasticsearch/spooled") == 5
+    assert not crawler.stats.get_value("elasticsearch/indexed")
+
+    spool = Spool(tmp_path / "spool")
+    assert spool.pending() == 5
+    client = Elasticsearch(es_url)
+    assert spool.flush(client, alias) == (5, 0)
+    assert spool.flush(client, alias) == (0, 0)
+    assert client.count(index=alias)["count"] == 5
+    drop_alias(es_url, alias)
+
+
+def test_a_bulk_request_cut_off_midway_is_spooled(es_url, tmp_path) -> None:
+    """The cluster answers the lookup, then drops the connection during the bulk request."""
+    crawler, pipeline, alias = opened_pipeline(es_url, tmp_path)
+    dead = Elasticsearch(f"http://127.0.0.1:{free_port()}", max_retries=0)
+    live_mget = pipeline.client.mget
+    pipeline.client = dead
+    dead.mget = live_mget  # the lookup still reaches the real node; the bulk does not
+    article = Article(id="cut", url="https://congan.hue.gov.vn/cut.html", source="site",
+                      site="hue", title="Tin", body=["Nội dung."], content_hash="h")  # fmt: skip
+    pipeline.process_item(article)
+    pipeline.close_spider()
+    assert crawler.stats.get_value("elasticsearch/spooled") == 1
+    assert Spool(tmp_path / "spool").flush(Elasticsearch(es_url), alias) == (1, 0)
+    drop_alias(es_url, alias)
