@@ -15,11 +15,13 @@ from elasticsearch import ApiError
 
 from crawler.dates import VIETNAM_TZ
 from crawler.es.client import client_from_settings
-from crawler.es.spool import Spool
+from crawler.es.index import IndexSetupError
+from crawler.es.spool import FlushResult, Spool, SpoolBusy
 from crawler.report import run_report, summary
 from crawler.runner import run_spider, stopped_early
 
 if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
     from scrapy.settings import Settings
 
 
@@ -37,9 +39,7 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
     with its alarms (a report Elasticsearch cannot store stays in the file, with a warning)."""
     client = client_from_settings(settings)
     spool = Spool(Path(settings["CRAWLER_SPOOL_DIR"]))
-    if spool.pending():
-        indexed, waiting = spool.flush(client, settings["ES_INDEX"])
-        print(f"spool: indexed {indexed} articles left by an earlier run, {waiting} waiting")
+    flushed = flush_spool(spool, client, settings["ES_INDEX"])
     started = datetime.now(VIETNAM_TZ)
     result, crawler = run_spider("police", overrides, site=",".join(site_ids))
     report = run_report(
@@ -49,6 +49,11 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
     earlier = previous_reports(runs, settings.getint("NIGHTLY_EMPTY_NIGHTS"))
     problems = alarms(report, earlier, settings.getfloat("NIGHTLY_MAX_FAILED_RATIO"),
                       settings.getint("NIGHTLY_EMPTY_NIGHTS"))  # fmt: skip
+    report["spool_flush"] = flushed.to_dict() if flushed else None
+    if flushed and flushed.set_aside:
+        problems.append(f"spool: {flushed.bad_lines} lines that hold no article and "
+                        f"{flushed.dead_letters} articles Elasticsearch will never take "
+                        f"set aside in {spool.rejected}")  # fmt: skip
     report["alarms"] = problems
     runs.mkdir(parents=True, exist_ok=True)
     path = runs / f"run-{started.strftime('%Y%m%dT%H%M%S')}.json"
@@ -59,6 +64,22 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
     except (TransportError, ApiError) as exc:
         print(f"warning: run report not stored in Elasticsearch: {exc}", file=sys.stderr)
     return NightlyRun(report, path, problems)
+
+
+def flush_spool(spool: Spool, client: Elasticsearch, alias: str) -> FlushResult | None:
+    """Index what an earlier run left in the spool; a line or an article that cannot be
+    indexed is set aside, never stops the night. On stderr: stdout may be `--json`."""
+    if not spool.files():
+        return None
+    try:
+        flushed = spool.flush(client, alias)
+    except (SpoolBusy, IndexSetupError) as exc:
+        print(f"spool: not flushed: {exc}", file=sys.stderr)
+        return None
+    print(f"spool: indexed {flushed.indexed} articles left by an earlier run, "
+          f"{flushed.waiting} waiting, {flushed.set_aside} set aside in {spool.rejected}",
+          file=sys.stderr)  # fmt: skip
+    return flushed
 
 
 def previous_reports(folder: Path, count: int) -> list[dict[str, Any]]:

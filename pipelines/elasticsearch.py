@@ -77,7 +77,7 @@ class ElasticsearchPipeline:
             stored = stored_hashes(self.client, self.alias, [d["id"] for d in docs])
         except (TransportError, ApiError) as exc:
             # Elasticsearch went away (or is overloaded) mid-run: keep everything for later.
-            self._spool(docs, f"{type(exc).__name__}: {exc}")
+            self._spool(docs, [f"{type(exc).__name__}: {exc}"] * len(docs))
             return
         pairs, kinds = [], []
         for doc in docs:
@@ -96,7 +96,7 @@ class ElasticsearchPipeline:
         except (TransportError, ApiError) as exc:
             # Gone in the middle of the bulk request: some may be in, all are kept (ids
             # are stable, so indexing them again later makes no duplicate).
-            self._spool(docs, f"{type(exc).__name__}: {exc}")
+            self._spool(docs, [f"{type(exc).__name__}: {exc}"] * len(docs))
             return
         for kind, (doc, reason) in zip(kinds, outcomes, strict=True):
             site = doc.get("site")
@@ -105,8 +105,10 @@ class ElasticsearchPipeline:
                 self.stats.inc_value(f"elasticsearch/{kind}")
                 runs.count(self.crawler, site, kind)
             elif is_transient(reason):
-                transient.append(doc)
+                transient.append((doc, reason))
             else:
+                # Refused for what it is (its size, a mapping error): spooling it would
+                # only fail again. A failure of this run, reported with its reason.
                 self.stats.inc_value("elasticsearch/failed")
                 runs.count(self.crawler, site, "failed")
                 logger.error("%s: not indexed: %s", doc.get("url"), reason)
@@ -114,15 +116,17 @@ class ElasticsearchPipeline:
                                        f"not indexed: {reason}")  # fmt: skip
                 runs.fail(self.crawler, failure)
         if transient:
-            self._spool(transient, "Elasticsearch refused them for now")
+            self._spool([doc for doc, _ in transient], [reason for _, reason in transient])
         try:
             self.client.indices.refresh(index=self.alias)
         except (TransportError, ApiError) as exc:
             logger.warning("Could not refresh %s after indexing: %s", self.alias, exc)
 
-    def _spool(self, docs: list[dict[str, Any]], why: str) -> None:
-        self.spool.append(docs)
+    def _spool(self, docs: list[dict[str, Any]], reasons: list[str]) -> None:
+        """Keep documents Elasticsearch refused for now, each with why, for a flush."""
+        self.spool.append(docs, reasons)
         self.stats.inc_value("elasticsearch/spooled", len(docs))
         for doc in docs:
             runs.count(self.crawler, doc.get("site"), "spooled")
+        why = "; ".join(sorted(set(reasons)))
         logger.warning("%d articles spooled to %s (%s)", len(docs), self.spool.folder, why)

@@ -10,8 +10,9 @@ from scrapy.utils.test import get_crawler
 
 from crawler.es.spool import Spool
 from crawler.items import Article
+from crawler.runs import RunResult
 from pipelines.elasticsearch import ElasticsearchPipeline
-from tests.conftest import drop_alias, free_port
+from tests.conftest import drop_alias, free_port, http_request_limit
 
 
 def opened_pipeline(es_url: str, tmp_path) -> tuple[object, ElasticsearchPipeline, str]:
@@ -42,9 +43,10 @@ def test_articles_survive_elasticsearch_going_away(es_url, tmp_path) -> None:
 
     spool = Spool(tmp_path / "spool")
     assert spool.pending() == 5
+    assert spool.status().waiting_reasons.most_common(1)[0][0].startswith("ConnectionError")
     client = Elasticsearch(es_url)
-    assert spool.flush(client, alias) == (5, 0)
-    assert spool.flush(client, alias) == (0, 0)
+    assert (spool.flush(client, alias).indexed, spool.pending()) == (5, 0)
+    assert spool.flush(client, alias).indexed == 0
     assert client.count(index=alias)["count"] == 5
     drop_alias(es_url, alias)
 
@@ -61,5 +63,33 @@ def test_a_bulk_request_cut_off_midway_is_spooled(es_url, tmp_path) -> None:
     pipeline.process_item(article)
     pipeline.close_spider()
     assert crawler.stats.get_value("elasticsearch/spooled") == 1
-    assert Spool(tmp_path / "spool").flush(Elasticsearch(es_url), alias) == (1, 0)
+    done = Spool(tmp_path / "spool").flush(Elasticsearch(es_url), alias)
+    assert (done.indexed, done.waiting) == (1, 0)
+    drop_alias(es_url, alias)
+
+
+def test_a_refused_article_is_a_failure_of_the_run_not_spooled(es, es_url, tmp_path) -> None:
+    """Refused for what it is (too large for Elasticsearch, a date the mapping cannot
+    read): reported with the reason, never spooled; the rest of the batch is indexed."""
+    crawler, pipeline, alias = opened_pipeline(es_url, tmp_path)
+    result = RunResult().connect(crawler)
+    articles = [
+        Article(id=f"r{n}", url=f"https://congan.hue.gov.vn/r{n}.html", source="site",
+                site="hue", title=f"Tin {n}", body=["Nội dung."], content_hash=f"h{n}")
+        for n in range(4)
+    ]  # fmt: skip
+    articles[1].body = ["Công an tỉnh bắt giữ đối tượng. " * 10000]  # about 330 kB
+    articles[2].published = "không phải ngày"
+    with http_request_limit(es, "100kb"):
+        for article in articles:
+            pipeline.process_item(article)
+        pipeline.close_spider()
+    assert not crawler.stats.get_value("elasticsearch/spooled")
+    assert Spool(tmp_path / "spool").files() == []
+    assert crawler.stats.get_value("elasticsearch/indexed") == 2
+    assert crawler.stats.get_value("elasticsearch/failed") == 2
+    reasons = {f.url.rsplit("/", 1)[1]: f.reason for f in result.failures}
+    assert reasons["r1.html"].startswith("not indexed: too large for Elasticsearch: ")
+    assert "HTTP 400 document_parsing_exception" in reasons["r2.html"]
+    assert result.sites["hue"].failed == 2
     drop_alias(es_url, alias)
