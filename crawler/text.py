@@ -14,6 +14,17 @@ from crawler.nlp.models import token_rules
 from crawler.scan import compile_scanning
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Terminal escape sequences, whole: CSI (colours, clearing the screen), OSC up to its
+# terminator (titles, hyperlinks), other ESC sequences; their parameters are not text.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|\x1b[\]P^_X][^\x07\x1b]*(?:\x07|\x1b\\)"
+    r"|\x1b[ -/]*[0-~]"
+)
+# C0 and C1 control characters but tab and newline, and the bidi embeddings, overrides,
+# isolates and marks: they drive a terminal or reorder what a reader sees, and Vietnamese
+# is written left to right. Those that are whitespace to Python become a space.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Runs of spaces, and any other space character: what is not already one plain space.
 _SPACE = r"\t\u00a0\u2000-\u200a\u202f\u205f\u3000"  # besides " "
 _SPACES = re.compile(rf"[ {_SPACE}]{{2,}}|[{_SPACE}]")
@@ -80,9 +91,19 @@ def modern_spelling(text: str) -> str:
     return rules.mapped.sub(same_length, text)
 
 
+def strip_controls(text: str) -> str:
+    """Text that cannot drive a terminal: no escape sequences, no control characters but
+    newline and tab (a carriage return is a newline), no bidi controls."""
+    if text.isprintable():
+        return text
+    text = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROLS.sub(lambda m: " " if m.group().isspace() else "", text)
+
+
 def normalize_text(text: str) -> str:
-    """NFC, modern tone-mark placement (hoà -> hòa), no invisible chars, single spaces."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    """NFC, modern tone-mark placement (hoà -> hòa), no invisible chars, no control
+    characters but newlines, single spaces."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", strip_controls(text)))
     rules = _token_rules()
     text = rules.mapped.sub(lambda m: rules.tokens[m.group()], text)
     if any(char in text for char in rules.characters):

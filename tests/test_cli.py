@@ -425,3 +425,95 @@ def test_search_numbers_continue_on_page_two(es, es_index, es_url, monkeypatch, 
     assert "2024-01-02 · " in out
     assert "2024-01-01 · " in out
     assert "2024-01-03" not in out
+
+
+def terminal_controls(text: str) -> list[str]:
+    """What a terminal acts on in the text: escape, bell, C1 controls, bidi controls."""
+    import re
+
+    controls = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    return re.findall(f"[{controls}]", text)
+
+
+def test_search_prints_no_control_character_it_did_not_write(
+    es, es_index, es_url, monkeypatch, capsys
+) -> None:
+    """A document indexed before normalization stripped them: its escape sequences, bell
+    and bidi overrides never reach the terminal; the command's own bold does."""
+    from elasticsearch.helpers import bulk
+
+    from crawler.commands import base
+    from crawler.es.document import article_document
+    from crawler.es.index import ensure_index
+    from crawler.es.search import SearchRequest, search
+    from crawler.items import Article
+
+    evil = Article(
+        id="evil", url="https://congan.sonla.gov.vn/\x1b]8;;https://x.example\x07tin.html",
+        source="site", province="Sơn La\u202e", site="sonla",
+        title="\x1b[2J\x1b[H Cảnh báo lừa đảo\x07 \x1b]8;;https://evil.example\x07bấm\x1b]8;;\x07",
+        body=["Công an tỉnh \x1b[31m cảnh báo\x1b[0m lừa đảo \u202equa mạng\u202c\x9b2J.\x07"],
+        entities=[{"type": "PER", "normalized": "Nguyễn\x1b[8m Văn A", "text": "x",
+                   "paragraph": 0, "start": 0, "end": 1}],
+        published="2024-01-02T08:00:00+07:00",
+    )  # fmt: skip
+    ensure_index(es, es_index)
+    doc = article_document(evil)  # not normalized: as indexed before the fix
+    bulk(es, [{"_index": es_index, "_id": doc["id"], "_source": doc}], refresh=True)
+    settings = base.project_settings()
+    settings.setdict({"ES_URL": es_url, "ES_INDEX": es_index}, priority="cmdline")
+
+    for argv in (["cảnh báo lừa đảo", "--facets"], ["cảnh báo lừa đảo", "--json"]):
+        command, args = search_command(*argv)
+        monkeypatch.setattr(command, "project_settings", lambda: settings)
+        assert command.run(args) == 0
+        out = capsys.readouterr().out
+        assert not terminal_controls(out), repr(out)
+        assert "1 result(s)" in out or '"total": 1' in out, out
+    assert json.loads(out)["hits"][0]["title"] == evil.title  # JSON escapes, keeps the value
+    command, _ = search_command("x")
+    result = search(es, es_index, SearchRequest(q="cảnh báo lừa đảo"))
+    command.print_results("cảnh báo\x07", result, tty=True)
+    out = capsys.readouterr().out
+    assert "\x1b[1m" in out
+    own = out.replace("\x1b[1m", "").replace("\x1b[0m", "")
+    assert not terminal_controls(own), repr(out)
+    assert "Sơn La" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ma túy", "--size", "100000"], "--size must be between 1 and 100, got 100000"),
+        (["ma túy", "--size", "-5"], "--size must be between 1 and 100, got -5"),
+        (["x", "--province", "a" * 40000], "--province must be at most 200 characters, got 40000"),
+        (["x", "--person", "a" * 201], "--person must be at most 200 characters, got 201"),
+        (["x", "--category", "a" * 201], "--category must be at most 200 characters, got 201"),
+    ],
+)
+def test_search_refuses_a_size_or_filter_out_of_bounds_before_elasticsearch(argv, message):
+    command, args = search_command(*argv)
+    from crawler.commands.base import CliError
+
+    with pytest.raises(CliError) as refused:
+        command.run(args)
+    assert str(refused.value) == message
+
+
+def test_a_long_filter_is_one_line_and_exit_2() -> None:
+    env = {**os.environ, "ES_URL": f"http://127.0.0.1:{free_port()}"}
+    result = run_cli("search", "x", "--entity", "a" * 40000, env=env)
+    assert result.returncode == 2
+    assert result.stderr == "error: --entity must be at most 200 characters, got 40000\n"
+
+
+def test_a_missing_api_key_file_is_one_line_naming_it(tmp_path) -> None:
+    missing = tmp_path / "es.key"
+    env = {**os.environ, "ES_URL": f"http://127.0.0.1:{free_port()}",
+           "ES_API_KEY_FILE": str(missing)}  # fmt: skip
+    for command in (["search", "an ninh"], ["replay", "seeds/"], ["es", "status"]):
+        result = run_cli(*command, env=env)
+        assert result.returncode == 2, command
+        assert result.stderr == (
+            f"error: ES_API_KEY_FILE={str(missing)!r}: cannot read: No such file or directory\n"
+        ), command

@@ -8,16 +8,21 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, NotFoundError
 
 from crawler.es.bulk import bulk_index
 from crawler.es.document import article_document
 from crawler.es.index import ensure_index, load_mapping, versioned_name
 from crawler.es.search import (
+    MAX_FILTER_LENGTH,
+    MAX_ID_BYTES,
     MAX_QUERY_CHARS,
     MAX_QUERY_LENGTH,
     InvalidSearch,
     SearchRequest,
+    check_article_id,
+    get_article,
+    more_like_this,
     parameters,
     search,
     search_body,
@@ -218,3 +223,53 @@ def test_the_public_parameters_are_described_and_the_internal_ones_left_out() ->
 def test_a_long_query_is_cut_before_elasticsearch() -> None:
     query = to_query_string("ma túy " * (MAX_QUERY_LENGTH // 7))
     assert 0 < len(query) <= MAX_QUERY_CHARS
+
+
+FILTERS = ("province", "entity", "person", "organization", "place", "site", "category")
+
+
+@pytest.mark.parametrize("name", FILTERS)
+@pytest.mark.parametrize("length", [MAX_FILTER_LENGTH + 1, 40_000])
+def test_a_filter_value_too_long_is_named(name: str, length: int) -> None:
+    # 40,000 characters: over the 32 KB term Elasticsearch refuses with a 400.
+    with pytest.raises(InvalidSearch) as raised:
+        SearchRequest(**{name: "a" * length})
+    assert (raised.value.field, raised.value.why) == (
+        name, f"must be at most {MAX_FILTER_LENGTH} characters, got {length}")  # fmt: skip
+    assert next(p for p in parameters() if p.name == name).max_length == MAX_FILTER_LENGTH
+
+
+@pytest.mark.parametrize(
+    ("article_id", "size"),
+    [("a" * (MAX_ID_BYTES + 1), MAX_ID_BYTES + 1), ("đ" * 257, 514), ("a" * 8000, 8000)],
+)
+def test_an_id_over_the_elasticsearch_limit_is_named_in_bytes(article_id: str, size: int) -> None:
+    with pytest.raises(InvalidSearch) as raised:
+        check_article_id(article_id)
+    assert (raised.value.field, raised.value.why) == (
+        "id", f"must be at most {MAX_ID_BYTES} bytes, got {size}")  # fmt: skip
+
+
+def test_values_at_the_limits_reach_elasticsearch_and_find_nothing(
+    es: Elasticsearch, es_index: str
+) -> None:
+    """The limits sit below what Elasticsearch refuses: at them it answers, with nothing."""
+    ensure_index(es, es_index)
+    at_limit = "đ" * MAX_FILTER_LENGTH  # two bytes a character
+    for name in FILTERS:
+        assert search(es, es_index, SearchRequest(**{name: at_limit}))["total"] == 0
+    longest_id = "đ" * (MAX_ID_BYTES // 2)
+    check_article_id(longest_id)
+    with pytest.raises(NotFoundError):
+        get_article(es, es_index, longest_id)
+    with pytest.raises(NotFoundError):
+        more_like_this(es, es_index, longest_id)
+    with pytest.raises(InvalidSearch):
+        get_article(es, es_index, longest_id + "a")
+
+
+def test_the_size_reported_is_the_size_asked_and_used(seed_env) -> None:
+    found = search_json(seed_env, "", "--size", "7", "--page", "1")
+    assert (found["size"], found["page"]) == (7, 1)
+    assert len(found["hits"]) <= 7
+    assert search_body(SearchRequest(size=7, page=3))["size"] == 7

@@ -14,6 +14,7 @@ from crawler.text import (
     parse_credit,
     split_lead_in,
     split_paragraphs,
+    strip_controls,
 )
 from tests.conftest import SEED
 
@@ -31,6 +32,64 @@ from tests.conftest import SEED
 )
 def test_normalize_text(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("\x1b[2J\x1b[31mCông an\x1b[0m tỉnh", "Công an tỉnh"),  # clear screen, colours
+        ("\x1b]8;;https://evil.example\x07Bấm vào\x1b]8;;\x07 đây", "Bấm vào đây"),  # OSC 8
+        ("\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\", "link"),  # ST-ended
+        ("\x1b]0;title never ended", "0;title never ended"),  # no terminator: ESC goes
+        ("\x1b(Bcông an\x1bc", "công an"),  # charset, reset
+        ("chuông\x07 reo\x00", "chuông reo"),  # bell, NUL
+        ("an\x0bninh\x0ctổ\x1cquốc", "an ninh tổ quốc"),  # control whitespace: a space
+        ("x\x9b31my\x85z\x90", "xy z"),  # C1: CSI, next line, DCS
+        ("\u202eabc\u202c và \u2067xyz\u2069", "abc và xyz"),  # bidi override, isolate
+        ("\u200fHà\u200e Nội\u061c", "Hà Nội"),  # bidi marks
+        ("dòng một\ndòng hai\r\ndòng ba\rdòng bốn", "dòng một\ndòng hai\ndòng ba\ndòng bốn"),
+        ("cột\tmột", "cột một"),  # a tab is a space, as before
+        ("an\u200d ninh", "an ninh"),  # zero-width joiner: dropped, as before
+    ],
+)
+def test_normalize_text_strips_what_drives_a_terminal(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Công an tỉnh Hoà Bình", "Công an tỉnh Hoà Bình"),  # printable text: itself
+        ("a\tb\nc", "a\tb\nc"),  # tab and newline kept
+        ("a\x1b[1mb\x07\u202ec", "abc"),
+    ],
+)
+def test_strip_controls_keeps_text_newlines_and_tabs(raw: str, expected: str) -> None:
+    assert strip_controls(raw) == expected
+
+
+def test_normalized_article_has_no_control_character_in_any_text_field() -> None:
+    from crawler.items import Article
+    from pipelines.normalize import normalize_article
+
+    item = normalize_article(
+        Article(
+            id="x",
+            url="https://congan.sonla.gov.vn/x.html",
+            source="site",
+            title="\x1b[2JCảnh báo\x07 lừa đảo\u202e",
+            lead="\x1b]8;;https://e.example\x07Tin\x1b]8;;\x07",
+            body=["\x1b[31mđoạn một\x1b[0m", "\x07"],
+            captions=["ảnh\x9b2J"],
+            authors=["\u2066Minh\u2069"],
+            category=["An ninh\x1b[5m"],
+            tags=["\x07"],
+            images=[{"url": "u", "caption": "ảnh\x07"}],
+        )
+    )
+    assert (item.title, item.lead, item.body) == ("Cảnh báo lừa đảo", "Tin", ["đoạn một"])
+    assert (item.captions, item.authors) == (["ảnh"], ["Minh"])
+    assert (item.category, item.tags, item.images[0]["caption"]) == (["An ninh"], [], "ảnh")
 
 
 def test_normalization_is_underthesea_token_normalize_word_for_word() -> None:

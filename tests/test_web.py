@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
+from elasticsearch import Elasticsearch
 
-from crawler.es.search import MAX_QUERY_LENGTH, parameters
+from crawler.es.search import MAX_FILTER_LENGTH, MAX_ID_BYTES, MAX_QUERY_LENGTH, parameters
+from tests.conftest import free_port
 
 
 def get(web: str, path: str, **params) -> httpx.Response:
@@ -121,6 +130,8 @@ def test_a_query_too_long_is_refused_naming_q_and_a_long_one_is_searched(web) ->
         ({"size": 101}, "size", "must be between 1 and 100, got 101"),
         ({"sort": "newest"}, "sort", "must be one of relevance, date, got 'newest'"),
         ({"page": 101, "size": 100}, "page", "must be at most 100 with size 100"),
+        ({"size": 100000}, "size", "must be between 1 and 100, got 100000"),
+        ({"size": -5}, "size", "must be between 1 and 100, got -5"),
     ],
 )
 def test_api_and_page_refuse_what_the_command_line_refuses(web, params, name, message) -> None:
@@ -145,3 +156,144 @@ def test_openapi_lists_every_search_parameter_with_its_description_and_bounds(we
     assert listed["size"]["schema"]["maximum"] == 100
     assert listed["sort"]["schema"]["enum"] == ["relevance", "date"]
     assert listed["q"]["schema"]["maxLength"] == MAX_QUERY_LENGTH
+
+
+FILTERS = ("province", "entity", "person", "organization", "place", "site", "category")
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_a_filter_value_too_long_is_refused_naming_it_not_an_outage(web, name: str) -> None:
+    # 40,000 characters: Elasticsearch would refuse the term (400), once shown as a 503.
+    message = f"must be at most {MAX_FILTER_LENGTH} characters, got 40000"
+    for path in ("/api/search", "/api/facets"):
+        answer = get(web, path, **{name: "a" * 40_000})
+        assert answer.status_code == 422, answer.text[:300]
+        [error] = answer.json()["detail"]
+        assert (error["loc"], error["msg"]) == (["query", name], message)
+    page = get(web, "/", **{name: "a" * 40_000})
+    assert page.status_code == 422
+    assert f"{name}: {message}" in page.text
+    assert get(web, "/api/search", **{name: "a" * MAX_FILTER_LENGTH}).status_code == 200
+
+
+def test_an_id_no_article_can_have_is_refused_not_an_outage(web) -> None:
+    answer = get(web, "/api/articles/" + "a" * 8000)
+    assert answer.status_code == 422, answer.text[:300]
+    [error] = answer.json()["detail"]
+    assert error["loc"] == ["path", "article_id"]
+    assert error["msg"] == f"must be at most {MAX_ID_BYTES} bytes, got 8000"
+    assert get(web, "/articles/" + "a" * 8000).status_code == 422
+    assert get(web, "/api/articles/" + "a" * MAX_ID_BYTES).status_code == 404
+
+
+def test_the_size_reported_is_the_size_used(web) -> None:
+    found = get(web, "/api/search", q="ma túy", size=3, page=2).json()
+    assert (found["size"], found["page"], len(found["hits"])) == (3, 2, 3)
+    first = get(web, "/api/search", q="ma túy", size=6).json()["hits"]
+    assert [h["id"] for h in found["hits"]] == [h["id"] for h in first[3:]]
+
+
+def csp(answer: httpx.Response) -> dict[str, str]:
+    policy = answer.headers["content-security-policy"]
+    return dict(part.strip().split(" ", 1) for part in policy.split(";"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/?q=cháy", "/articles/rel-fire-quangninh-0", "/api/search?q=cháy", "/openapi.json",
+     "/api/articles/no-such-id", "/?page=0"],
+)  # fmt: skip
+def test_every_answer_tells_the_browser_what_it_may_do(web, path: str) -> None:
+    answer = httpx.get(web + path, timeout=30)
+    policy = csp(answer)
+    assert policy["default-src"] == "'none'"  # no script from anywhere, inline or not
+    assert "script-src" not in policy
+    assert policy["frame-ancestors"] == "'none'"
+    assert "'unsafe-inline'" not in answer.headers["content-security-policy"]
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] == "same-origin"
+    assert answer.headers["x-frame-options"] == "DENY"
+
+
+def test_the_pages_need_nothing_the_policy_refuses(web) -> None:
+    for path in ("/?q=cháy", "/articles/rel-fire-quangninh-0"):
+        answer = httpx.get(web + path, timeout=30)
+        assert "<script" not in answer.text
+        assert not re.search(r"\sstyle=", answer.text)  # inline style attributes
+        [css] = re.findall(r"<style>(.*?)</style>", answer.text, flags=re.DOTALL)
+        digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+        assert csp(answer)["style-src"] == f"'sha256-{digest}'"
+
+
+def test_no_docs_page_loads_a_script_from_a_cdn(web) -> None:
+    assert get(web, "/docs").status_code == 404
+    assert get(web, "/redoc").status_code == 404
+    assert get(web, "/openapi.json").status_code == 200
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    """The app served on loopback as `crawler serve` serves it."""
+    from crawler.commands.serve import server
+
+    port = free_port()
+    serving = server(app, "127.0.0.1", port)
+    thread = threading.Thread(target=serving.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not serving.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        serving.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_crawler_serve_sends_no_server_banner(es_url, corpus_index) -> None:
+    from crawler.web.app import create_app
+
+    with served(create_app(Elasticsearch(es_url), corpus_index)) as base:
+        answer = httpx.get(base + "/api/search", params={"q": "cháy"}, timeout=30)
+    assert answer.status_code == 200
+    assert "server" not in answer.headers
+
+
+def test_no_local_path_of_a_replayed_file_in_answers_or_pages(es, es_index) -> None:
+    from elasticsearch.helpers import bulk
+
+    from crawler.es.document import article_document
+    from crawler.es.index import ensure_index
+    from crawler.items import Article
+    from crawler.web.app import create_app
+
+    saved = "file:///home/user/trang-luu/bai-bao.html"
+    docs = [
+        article_document(Article(
+            id=f"saved-{n}", url=saved, canonical_url=saved, source="saved",
+            title="Cảnh báo lừa đảo qua mạng", body=["Công an tỉnh cảnh báo lừa đảo."],
+            images=[{"url": "file:///uploads/anh-1.jpg", "caption": "Ảnh"}],
+            seed_path="bai-bao.html", site="laichau" if n else None,
+        ))
+        for n in range(2)
+    ]  # fmt: skip
+    ensure_index(es, es_index)
+    bulk(es, [{"_index": es_index, "_id": d["id"], "_source": d} for d in docs], refresh=True)
+    with served(create_app(es, es_index)) as base:
+        answers = [
+            httpx.get(base + path, params={"q": "lừa đảo"}, timeout=30)
+            for path in ("/api/search", "/", "/api/articles/saved-0", "/articles/saved-0",
+                         "/api/articles/saved-1", "/articles/saved-1")
+        ]  # fmt: skip
+    found = answers[0].json()["hits"]
+    assert {hit["url"] for hit in found} == {None}
+    assert found[0]["also_published"]  # the other copy: its address dropped too
+    article = answers[2].json()["article"]
+    assert (article["url"], article["canonical_url"], article["images"][0]["url"]) == (
+        None, None, None)  # fmt: skip
+    for answer in answers:
+        assert answer.status_code == 200, answer.text[:300]
+        assert "file:" not in answer.text
+        assert "bai-bao.html" not in answer.text
+        assert "seed_path" not in answer.text
+        assert ">None<" not in answer.text

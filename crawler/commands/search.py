@@ -16,6 +16,7 @@ from elasticsearch import ApiError, NotFoundError
 from crawler.commands.base import EXIT_OK, CliError, project_settings, unreachable
 from crawler.es.client import client_from_settings, redact
 from crawler.es.search import InvalidSearch, Parameter, SearchRequest, parameters, search
+from crawler.text import strip_controls
 
 HELP = "search indexed articles"
 EXAMPLE = 'crawler search "ma túy" --province "Sơn La" --since 2024-01-01 --page 2'
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     except (TransportError, ApiError) as exc:
         raise CliError(unreachable(settings, exc)) from exc
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(safe_json(result))
         return EXIT_OK
     print_results(request.q, result, sys.stdout.isatty())
     if request.facets:
@@ -103,29 +104,51 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# What json.dumps(ensure_ascii=False) leaves raw and a terminal may act on: C1 controls,
+# bidi controls, line and paragraph separators (C0 ones it escapes itself).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def safe_json(result: dict[str, Any]) -> str:
+    """The result as JSON with every character a terminal could act on escaped: the
+    values stay exactly as indexed for whatever reads them."""
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def shown(value: Any) -> str:
+    """A value from the index as one line of the terminal: no escape sequence, control
+    character or bidi control (documents indexed before normalization stripped them)."""
+    return strip_controls(str(value)).replace("\n", " ").replace("\t", " ")
+
+
 def _terminal(fragment: str, tty: bool) -> str:
+    """A highlight with its matches in bold (brackets when not a terminal): the only
+    escape sequences printed are the command's own."""
     on, off = ("\033[1m", "\033[0m") if tty else ("[", "]")
-    fragment = fragment.replace("</em> <em>", " ")
-    return html.unescape(re.sub(r"<em>(.*?)</em>", rf"{on}\1{off}", fragment))
+    parts = re.split(r"<em>(.*?)</em>", fragment.replace("</em> <em>", " "), flags=re.DOTALL)
+    # Even parts are around the matches, odd parts the matches.
+    text = [shown(html.unescape(part)) for part in parts]
+    return "".join(f"{on}{t}{off}" if i % 2 else t for i, t in enumerate(text))
 
 
 def print_results(query: str, result: dict[str, Any], tty: bool) -> None:
     """The ranking, numbered across pages: page 2 of 10 a page starts at 11."""
-    print(f'{result["total"]} result(s) for "{query}"')
+    print(f'{result["total"]} result(s) for "{shown(query)}"')
     first = (result["page"] - 1) * result["size"] + 1
     for rank, hit in enumerate(result["hits"], first):
         title = hit["highlight"].get("title", [html.escape(hit["title"] or "")])[0]
-        print(f"\n{rank}. {_terminal(title, tty)}  (score {hit['score']:.2f})")
-        published = (hit["published"] or "")[:10]
-        print(f"   {published} · {hit['province'] or '-'} · {hit['url']}")
+        print(f"\n{rank}. {_terminal(title, tty).strip()}  (score {hit['score']:.2f})")
+        published = shown((hit["published"] or "")[:10])
+        print(f"   {published} · {shown(hit['province'] or '-')} · {shown(hit['url'])}")
         for name in ("body", "captions"):
             for fragment in hit["highlight"].get(name, [])[:2]:
                 print(f"   … {_terminal(fragment, tty)} …")
-        people = ", ".join(hit["entities"]["persons"][:5])
+        people = ", ".join(shown(name) for name in hit["entities"]["persons"][:5])
         if people:
             print(f"   people: {people}")
         if hit["also_published"]:
-            sites = ", ".join(h["site"] or h["url"] for h in hit["also_published"])
+            sites = ", ".join(shown(h["site"] or h["url"]) for h in hit["also_published"])
             print(f"   also published by: {sites}")
 
 
@@ -134,13 +157,13 @@ def print_facets(facets: dict[str, Any]) -> None:
         if not buckets:
             continue
         if name == "provinces":
+            merged = [", ".join(shown(m["value"]) for m in b["merged"]) for b in buckets]
             values = ", ".join(
-                f"{b['value']} {b['count']}"
-                + (f" ({', '.join(m['value'] for m in b['merged'])})" if b["merged"] else "")
-                for b in buckets
+                f"{shown(b['value'])} {b['count']}" + (f" ({also})" if also else "")
+                for b, also in zip(buckets, merged, strict=True)
             )
         elif name == "dates":
-            values = ", ".join(f"{b['month']} {b['count']}" for b in buckets)
+            values = ", ".join(f"{shown(b['month'])} {b['count']}" for b in buckets)
         else:
-            values = ", ".join(f"{b['value']} {b['count']}" for b in buckets)
+            values = ", ".join(f"{shown(b['value'])} {b['count']}" for b in buckets)
         print(f"  {name}: {values}")

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from crawler.commands.base import EXIT_OK, project_settings
+from crawler.commands.base import EXIT_OK, CliError, project_settings
 from crawler.es.client import client_from_settings
+
+if TYPE_CHECKING:
+    import uvicorn
+    from fastapi import FastAPI
 
 HELP = "the search page and JSON API"
 EXAMPLE = "crawler serve --port 8080"
@@ -16,13 +21,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8080, help="port to listen on")
 
 
-def run(args: argparse.Namespace) -> int:
+def server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
+    """uvicorn serving the app, without its `server: uvicorn` banner."""
     import uvicorn
 
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False)
+    return uvicorn.Server(config)
+
+
+def run(args: argparse.Namespace) -> int:
     from crawler.web.app import create_app
 
     settings = project_settings()
     app = create_app(client_from_settings(settings), settings["ES_INDEX"])
     print(f"Search page at http://{args.host}:{args.port}/ (API: /api/search, /openapi.json)")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    serving = server(app, args.host, args.port)
+    try:
+        serving.run()
+    except KeyboardInterrupt:  # Ctrl-C, raised again by uvicorn once it has shut down
+        return EXIT_OK
+    if not serving.started:
+        raise CliError(f"cannot serve on {args.host}:{args.port} (uvicorn says why above)")
     return EXIT_OK

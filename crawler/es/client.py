@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 
+from crawler.config import ConfigError
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
@@ -28,11 +30,24 @@ def hosts(url: str) -> list[str]:
     return [part.strip() for part in url.split(",") if part.strip()]
 
 
+class KeyFileError(ConfigError):
+    """ES_API_KEY_FILE names a file that cannot give a key: one line naming both."""
+
+
 def client_from_settings(settings: BaseSettings) -> Elasticsearch:
-    """A client for the nodes of ES_URL with basic auth or an API key and a CA file."""
+    """A client for the nodes of ES_URL with basic auth or an API key and a CA file.
+
+    Raises KeyFileError when ES_API_KEY_FILE cannot be read or holds no key.
+    """
     options: dict = {"request_timeout": settings.getfloat("ES_TIMEOUT", 30.0)}
-    if settings.get("ES_API_KEY_FILE"):
-        options["api_key"] = Path(settings["ES_API_KEY_FILE"]).read_text().strip()
+    if key_file := settings.get("ES_API_KEY_FILE"):
+        try:
+            options["api_key"] = Path(key_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise KeyFileError(f"ES_API_KEY_FILE={key_file!r}: cannot read: {why}") from None
+        if not options["api_key"]:
+            raise KeyFileError(f"ES_API_KEY_FILE={key_file!r}: the file is empty")
     elif settings.get("ES_API_KEY"):
         options["api_key"] = settings["ES_API_KEY"]
     elif settings.get("ES_USERNAME"):

@@ -28,6 +28,9 @@ SOURCE_FIELDS = [
 ]  # fmt: skip
 MAX_QUERY_LENGTH = 2000  # a longer query is refused
 MAX_QUERY_CHARS = 500  # of a long query, the first this many characters are searched
+# A longer filter value names nothing indexed; at 32 KB Elasticsearch refuses the term.
+MAX_FILTER_LENGTH = 200
+MAX_ID_BYTES = 512  # Elasticsearch's own limit on a document _id
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's index.max_result_window: from + size
 MAX_PAGE = 1000
 MAX_SIZE = 100
@@ -51,6 +54,11 @@ def _public(default: Any, help_text: str, **bounds: Any) -> Any:
     return field(default=default, metadata={"help": help_text, **bounds})
 
 
+def _filter(help_text: str) -> Any:
+    """A filter value: none by default, at most MAX_FILTER_LENGTH characters."""
+    return _public(None, help_text, max_length=MAX_FILTER_LENGTH)
+
+
 def _internal(help_text: str, **kwargs: Any) -> Any:
     """A parameter set by the code calling search, never by a user."""
     return field(**kwargs, metadata={"help": help_text, "internal": True})
@@ -66,15 +74,15 @@ class SearchRequest:
         'words, "exact phrases", -exclusion, a OR b; with or without diacritics',
         max_length=MAX_QUERY_LENGTH,
     )
-    province: str | None = _public(None, "province, as published or as merged in 2025")
-    site: str | None = _public(None, "a site id of the registry")
+    province: str | None = _filter("province, as published or as merged in 2025")
+    site: str | None = _filter("a site id of the registry")
     since: date | None = _public(None, "published on or after this day")
     until: date | None = _public(None, "published on or before this day")
-    entity: str | None = _public(None, "a person, organisation or place named in the article")
-    person: str | None = _public(None, "a person, exactly as in the facets")
-    organization: str | None = _public(None, "an organisation, exactly as in the facets")
-    place: str | None = _public(None, "a place, exactly as in the facets")
-    category: str | None = _public(None, "a category as the site names it")
+    entity: str | None = _filter("a person, organisation or place named in the article")
+    person: str | None = _filter("a person, exactly as in the facets")
+    organization: str | None = _filter("an organisation, exactly as in the facets")
+    place: str | None = _filter("a place, exactly as in the facets")
+    category: str | None = _filter("a category as the site names it")
     sort: str = _public(
         "relevance", "order: relevance, or date with the newest first", choices=SORTS
     )
@@ -345,8 +353,17 @@ def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[st
     return result
 
 
+def check_article_id(article_id: str) -> None:
+    """Raise InvalidSearch naming ``id`` for an id no document can have (Elasticsearch
+    answers 400, not 404, to one over its limit)."""
+    size = len(article_id.encode())
+    if size > MAX_ID_BYTES:
+        raise InvalidSearch("id", f"must be at most {MAX_ID_BYTES} bytes, got {size}")
+
+
 def get_article(client: Elasticsearch, index: str, article_id: str) -> dict[str, Any]:
     """The stored article without the copies made for search."""
+    check_article_id(article_id)
     source = client.get(index=index, id=article_id)["_source"]
     hidden = {k for k in source if k.endswith("_folded")} | {"entity_keys", "province_keys",
                                                               "expansions"}  # fmt: skip
@@ -357,6 +374,7 @@ def more_like_this(
     client: Elasticsearch, index: str, article_id: str, size: int = 5
 ) -> list[dict[str, Any]]:
     """Articles about the same thing, other than the article and its republications."""
+    check_article_id(article_id)
     article = client.get(index=index, id=article_id, source=["story_key"])["_source"]
     query = {
         "bool": {

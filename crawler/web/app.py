@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import inspect
+import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
+import anyio
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -24,14 +29,19 @@ from crawler.es.search import (
     InvalidSearch,
     Parameter,
     SearchRequest,
+    check_article_id,
     get_article,
     more_like_this,
     parameters,
     search,
 )
 
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 PARAMS = tuple(param.name for param in parameters())  # what the page's links carry on
+URL_FIELDS = ("url", "canonical_url")  # a file: address in them is a path on this machine
 
 
 def _query(param: Parameter) -> Any:
@@ -48,7 +58,7 @@ def _query(param: Parameter) -> Any:
     return Annotated[kind, Query(description=param.help, json_schema_extra=extra)]
 
 
-def search_params(**values: Any) -> SearchRequest:
+async def search_params(**values: Any) -> SearchRequest:
     """The request of /api/search, /api/facets and the page; its signature, made from
     SearchRequest's parameters below, is what FastAPI reads."""
     try:
@@ -77,40 +87,58 @@ Params = Annotated[SearchRequest, Depends(search_params)]
 
 
 def create_app(client: Elasticsearch, index: str) -> FastAPI:
-    """The application over one client and index alias (tests pass their own)."""
+    """The application over one client and index alias (tests pass their own).
+
+    No /docs or /redoc: both load their script from a CDN; /openapi.json describes the API.
+    """
     app = FastAPI(
         title="Tin công an các tỉnh: tìm kiếm",
         description="Search Vietnamese provincial police news: the API behind the search page.",
         version="1",
+        docs_url=None,
+        redoc_url=None,
     )
+    app.add_middleware(SecurityHeaders, headers=security_headers())
+    # The client is synchronous: each call takes a worker thread, and at most as many
+    # run at once as the client has connections. The others wait their turn here, in
+    # order, holding no thread (a thread without a connection would only wait in it).
+    limiter = anyio.CapacityLimiter(connections(client))
 
-    def run(call: Any, *args: Any) -> Any:
+    def call_es(*calls: tuple[Any, ...]) -> list[Any]:
         try:
-            return call(client, index, *args)
+            return [call(client, index, *args) for call, *args in calls]
         except NotFoundError as exc:
             raise HTTPException(404, "not found") from exc
         except (TransportError, ApiError) as exc:
             raise HTTPException(503, f"search is unavailable: {type(exc).__name__}") from exc
 
+    async def run(*calls: tuple[Any, ...]) -> list[Any]:
+        """The results of (function, *args) calls on the client and index, in one thread,
+        without the local paths of replayed files."""
+        results = await anyio.to_thread.run_sync(partial(call_es, *calls), limiter=limiter)
+        return [without_local_paths(result) for result in results]
+
     @app.get("/api/search", summary="Ranked articles with highlights")
-    def api_search(params: Params) -> dict[str, Any]:
-        return run(search, params)
+    async def api_search(params: Params) -> dict[str, Any]:
+        [result] = await run((search, params))
+        return result
 
     @app.get("/api/facets", summary="Counts per filter value and per month")
-    def api_facets(params: Params) -> dict[str, Any]:
-        result = run(search, replace(params, facets=True, size=1))
+    async def api_facets(params: Params) -> dict[str, Any]:
+        [result] = await run((search, replace(params, facets=True, size=1)))
         return {"total": result["total"], "facets": result["facets"]}
 
     @app.get("/api/articles/{article_id}", summary="One article and more like it")
-    def api_article(article_id: str) -> dict[str, Any]:
-        article = run(get_article, article_id)
-        return {"article": article, "more_like_this": run(more_like_this, article_id)}
+    async def api_article(article_id: str) -> dict[str, Any]:
+        _check_id(article_id)
+        article, similar = await run((get_article, article_id), (more_like_this, article_id))
+        return {"article": article, "more_like_this": similar}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page(request: Request, params: Params) -> HTMLResponse:
+    async def page(request: Request, params: Params) -> HTMLResponse:
         params = replace(params, facets=True)
         try:
-            result = run(search, params)
+            [result] = await run((search, params))
             error = None
         except HTTPException as exc:
             result, error = {"total": 0, "hits": [], "facets": {}}, exc.detail
@@ -121,15 +149,15 @@ def create_app(client: Elasticsearch, index: str) -> FastAPI:
         )  # fmt: skip
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(request: Request, article_id: str) -> HTMLResponse:
-        article = run(get_article, article_id)
-        similar = run(more_like_this, article_id)
+    async def article_page(request: Request, article_id: str) -> HTMLResponse:
+        _check_id(article_id)
+        article, similar = await run((get_article, article_id), (more_like_this, article_id))
         return TEMPLATES.TemplateResponse(
             request, "article.html", {"a": article, "similar": similar, "link": _linker(request)}
         )
 
     @app.exception_handler(HTTPException)
-    def http_error(request: Request, exc: HTTPException) -> Any:
+    async def http_error(request: Request, exc: HTTPException) -> Any:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
         return _error_page(exc.status_code, str(exc.detail))
@@ -141,6 +169,84 @@ def create_app(client: Elasticsearch, index: str) -> FastAPI:
         return _error_page(422, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors()))
 
     return app
+
+
+def _check_id(article_id: str) -> None:
+    """An id no article can have is the caller's mistake (422), not an outage."""
+    try:
+        check_article_id(article_id)
+    except InvalidSearch as exc:
+        error = {"type": "value_error", "loc": ("path", "article_id"), "msg": exc.why,
+                 "input": article_id}  # fmt: skip
+        raise RequestValidationError([error]) from exc
+
+
+def connections(client: Elasticsearch) -> int:
+    """How many requests the client can have in flight: its connections to every node."""
+    return sum(node.config.connections_per_node for node in client.transport.node_pool.all())
+
+
+def without_local_paths(value: Any) -> Any:
+    """An answer without the paths of this machine that replayed files carry: their
+    seed_path, a file: address as url or canonical_url (of the article or an image)."""
+    if isinstance(value, list):
+        return [without_local_paths(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        key: None
+        if key in URL_FIELDS and isinstance(v, str) and v.lower().startswith("file:")
+        else without_local_paths(v)
+        for key, v in value.items()
+        if key != "seed_path"
+    }
+
+
+def _inline_style_source() -> str:
+    """The CSP source that lets the page's one stylesheet, inline in base.html, apply and
+    no other inline style: its hash, taken from the template as rendered."""
+    rendered = TEMPLATES.get_template("base.html").render()
+    css = re.search(r"<style>(.*?)</style>", rendered, re.DOTALL)
+    if css is None:
+        return "'none'"
+    digest = hashlib.sha256(css.group(1).encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def security_headers() -> list[tuple[bytes, bytes]]:
+    """What every answer says to the browser: no script, no framing, no sniffing, only
+    this site's stylesheet, forms and images, and no referrer sent to other sites."""
+    policy = (
+        f"default-src 'none'; style-src {_inline_style_source()}; img-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    return [
+        (b"content-security-policy", policy.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+    ]
+
+
+class SecurityHeaders:
+    """ASGI middleware adding headers to every HTTP answer (plain ASGI, not Starlette's
+    BaseHTTPMiddleware, which costs every request a task and a stream)."""
+
+    def __init__(self, app: ASGIApp, headers: list[tuple[bytes, bytes]]) -> None:
+        self.app = app
+        self.headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *self.headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _error_page(status: int, reason: str) -> HTMLResponse:
