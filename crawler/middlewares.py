@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from elasticsearch.helpers import scan
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -23,6 +24,7 @@ from twisted.internet.defer import Deferred
 from crawler import runs
 from crawler.dates import VIETNAM_TZ
 from crawler.es.client import client_from_settings
+from crawler.pages.seed import size_refusal
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -34,13 +36,23 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# Scrapy's words for a download stopped at DOWNLOAD_MAXSIZE, when it knows the size.
+_MAXSIZE_MESSAGE = re.compile(r"(?:Expected to receive|Received) (\d+) bytes .*max size \((\d+)\)")
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retry, waiting longer before each new attempt: base * 2^(n-1), capped."""
+    """Scrapy's retry, waiting longer before each new attempt: base * 2^(n-1), capped.
+
+    A local file (file://) that cannot be read is not retried: that is no network error,
+    and waiting will not change it. A page stopped at DOWNLOAD_MAXSIZE fails with a reason
+    that says so (Scrapy's own error is blank when the page came without a length).
+    """
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE")
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX")
+        self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
 
     async def _after_backoff(self, retry: Request) -> Request:
         attempt = retry.meta.get("retry_times", 1)
@@ -52,8 +64,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return await self._after_backoff(result) if isinstance(result, Request) else result
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        if isinstance(exception, DownloadCancelledError):
+            raise DownloadCancelledError(self._cancelled(request, exception)) from exception
+        if urlparse_cached(request).scheme == "file":
+            return None
         result = super().process_exception(request, exception)
         return await self._after_backoff(result) if isinstance(result, Request) else result
+
+    def _cancelled(self, request: Request, exception: DownloadCancelledError) -> str:
+        """A download stopped at the size limit, in the words of the run's report."""
+        if found := _MAXSIZE_MESSAGE.search(str(exception)):
+            return size_refusal(int(found[1]), int(found[2]), "DOWNLOAD_MAXSIZE")
+        limit = request.meta.get("download_maxsize", self.maxsize)
+        if str(exception) or not limit:  # cancelled for another reason: Scrapy's words
+            return str(exception) or "download cancelled"
+        return size_refusal(None, limit, "DOWNLOAD_MAXSIZE") + ": its download was stopped"
 
 
 class RobotsTxtUnreachable(IgnoreRequest):

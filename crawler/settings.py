@@ -32,6 +32,22 @@ DOWNLOAD_TIMEOUT = 30
 # Per-run page cap (crawler crawl --max-pages); 0 means none.
 CLOSESPIDER_PAGECOUNT = 5000
 
+# --- Limits: far beyond any real article, so no input costs unbounded time or memory ---
+# The real pages of tests/data/pages/ hold under 60 kB of HTML; the real articles (seeds/,
+# the shared real excerpts) under 7,000 characters, in paragraphs under 1,600. 0 turns a
+# limit off.
+# Bytes of a seed file or saved page: a bigger one is refused before it is read.
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+# Scrapy's limit for fetched pages, the same: a download is stopped past it (a -s of
+# MAX_PAGE_BYTES does not move it: set both), and a warning logged past the warning size.
+DOWNLOAD_MAXSIZE = MAX_PAGE_BYTES
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Characters of an article (title, lead, body, captions): a longer one is refused
+# (pipelines/validate.py), as is a longer text by `crawler entities`.
+MAX_ARTICLE_CHARS = 200_000
+# Characters of a body paragraph or caption: a longer one is split after a sentence.
+MAX_PARAGRAPH_CHARS = 20_000
+
 # --- Retries: 5xx and timeouts, waiting longer each time ------------------------
 RETRY_TIMES = 3
 DOWNLOADER_MIDDLEWARES = {

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from crawler.text import normalize_text, split_lead_in
+from crawler.text import normalize_text, split_lead_in, strip_controls
 
 TEXT_FIELDS = ("title", "lead")
 LIST_FIELDS = ("body", "captions", "authors")
+# As the site wrote them (filters match them exactly), control characters aside.
+KEYWORD_FIELDS = ("category", "tags")
 
 
 def normalize_article(item: object) -> object:
@@ -19,6 +21,12 @@ def normalize_article(item: object) -> object:
     for name in LIST_FIELDS:
         values = (normalize_text(v) for v in adapter.get(name) or [])
         adapter[name] = [v for v in values if v]
+    for name in KEYWORD_FIELDS:
+        values = (strip_controls(v).strip() for v in adapter.get(name) or [])
+        adapter[name] = [v for v in values if v]
+    for image in adapter.get("images") or []:
+        if isinstance(image.get("caption"), str):
+            image["caption"] = strip_controls(image["caption"]).strip()
     # The lead-in tag ("(CAO)", "ANTĐ -") names the source; it is not article text.
     opening = "lead" if adapter.get("lead") else "body"
     first = adapter[opening] if opening == "lead" else (adapter.get("body") or [None])[0]

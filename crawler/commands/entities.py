@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.commands.base import EXIT_OK, CliError
+from crawler.commands.base import EXIT_OK, CliError, project_settings
+from crawler.pages.seed import size_refusal
 
 HELP = "print the entities of a plain text (people with rank and title)"
 EXAMPLE = 'crawler entities bai-viet.txt --province "Lai Châu"'
@@ -41,6 +42,36 @@ def _province_option(name: str | None) -> tuple[str | None, str | None]:
     return provinces[wanted], current_province(provinces[wanted])
 
 
+def _read_text(name: str) -> str:
+    """The text of a file or of stdin ("-"), refused past MAX_PAGE_BYTES (a file before
+    it is read, stdin after one byte more) or MAX_ARTICLE_CHARS: what the models see, and
+    so the time and memory they take, stays bounded."""
+    settings = project_settings()
+    max_bytes, max_chars = settings.getint("MAX_PAGE_BYTES"), settings.getint("MAX_ARTICLE_CHARS")
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(max_bytes + 1 if max_bytes else -1)
+        elif max_bytes and (size := Path(name).stat().st_size) > max_bytes:
+            raise CliError(f"{name}: {size_refusal(size, max_bytes, 'MAX_PAGE_BYTES', 'text')}")
+        else:
+            data = Path(name).read_bytes()
+    except OSError as exc:
+        raise CliError(f"{name}: cannot read: {exc.strerror or exc}") from exc
+    if max_bytes and len(data) > max_bytes:  # stdin, or a file that grew
+        size = None if name == "-" else len(data)
+        raise CliError(f"{name}: {size_refusal(size, max_bytes, 'MAX_PAGE_BYTES', 'text')}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{name}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+    if max_chars and len(text) > max_chars:
+        raise CliError(
+            f"{name}: text of {len(text):,} characters is over MAX_ARTICLE_CHARS "
+            f"({max_chars:,}): give one article at a time"
+        )
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
     from crawler.nlp.entities import add_mentions, extract_many, police_news
     from crawler.nlp.people import people
@@ -48,15 +79,7 @@ def run(args: argparse.Namespace) -> int:
     from crawler.text import normalize_text, split_paragraphs
 
     province, today = _province_option(args.province)
-    try:
-        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    except OSError as exc:
-        raise CliError(f"{args.file}: cannot read: {exc.strerror or exc}") from exc
-    try:
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CliError(f"{args.file}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
-    paragraphs = [normalize_text(p) for p in split_paragraphs(raw)]
+    paragraphs = [normalize_text(p) for p in split_paragraphs(_read_text(args.file))]
     police = police_news(paragraphs)  # the input is one article
     mentions: list[dict[str, Any]] = []
     for first in range(0, len(paragraphs), ENTITY_BATCH):  # models' memory stays bounded

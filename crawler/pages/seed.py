@@ -19,6 +19,22 @@ class SeedFormatError(ValueError):
     """A seed file that cannot become an article; the message names file and reason."""
 
 
+MB = 1024 * 1024
+
+
+def size_refusal(size: int | None, limit: int, setting: str, what: str = "page") -> str:
+    """Why an input of `size` bytes (None: unknown) is refused: "page of 30 MB is over
+    MAX_PAGE_BYTES (5 MB)"; in bytes when megabytes would not show the difference."""
+
+    def megabytes(count: int) -> str:
+        return f"{count / MB:.1f}".removesuffix(".0") + " MB"
+
+    in_megabytes = limit >= MB and (size is None or megabytes(size) != megabytes(limit))
+    unit = megabytes if in_megabytes else (lambda count: f"{count} bytes")
+    subject = what if size is None else f"{what} of {unit(size)}"
+    return f"{subject} is over {setting} ({unit(limit)})"
+
+
 def article_id(key: str) -> str:
     """Stable document id: SHA-1 of the canonical URL (or the seed key)."""
     return hashlib.sha1(key.encode("utf-8")).hexdigest()

@@ -18,7 +18,7 @@ from crawler.dates import VIETNAM_TZ
 from crawler.manifest import ManifestError, SeedMeta, find_manifest, load_manifest
 from crawler.nlp.gazetteer import places
 from crawler.pages.profiles import saved_article_page
-from crawler.pages.seed import SeedArticlePage, SeedFormatError
+from crawler.pages.seed import SeedArticlePage, SeedFormatError, size_refusal
 from crawler.sites import RegistryError, Site, load_sites
 
 if TYPE_CHECKING:
@@ -114,6 +114,15 @@ class SeedsSpider(scrapy.Spider):
             self.fail(path, reason)
         for path in files:
             self.crawler.stats.inc_value("seeds/files_found")
+            # Sized before it is read: a file too big to replay never enters memory.
+            try:
+                size = path.stat().st_size
+            except OSError as exc:
+                self.fail(str(path), f"cannot read: {exc.strerror or exc}")
+                continue
+            if reason := self._too_big(size):
+                self.fail(str(path), reason)
+                continue
             yield scrapy.Request(
                 path.resolve().as_uri(),
                 callback=self.parse_seed,
@@ -124,6 +133,9 @@ class SeedsSpider(scrapy.Spider):
 
     def parse_seed(self, response: Response, path: Path) -> Iterable[Any]:
         self.crawler.stats.inc_value("seeds/files_read")
+        if reason := self._too_big(len(response.body)):  # it grew since it was sized
+            self.fail(str(path), reason)
+            return
         try:
             meta = self._meta_for(path)
             now = datetime.now(VIETNAM_TZ)
@@ -139,8 +151,17 @@ class SeedsSpider(scrapy.Spider):
         yield item
 
     def read_failed(self, failure: Failure) -> None:
-        path = failure.request.cb_kwargs["path"]
-        self.fail(str(path), f"cannot read: {failure.value}")
+        path, error = failure.request.cb_kwargs["path"], failure.value
+        detail = error.strerror if isinstance(error, OSError) and error.strerror else error
+        self.fail(str(path), f"cannot read: {detail}")
+
+    def _too_big(self, size: int) -> str | None:
+        """Why a file of `size` bytes is not replayed, or None when it is small enough."""
+        limit = self.crawler.settings.getint("MAX_PAGE_BYTES")
+        if limit and size > limit:
+            self.crawler.stats.inc_value("seeds/refused/too_big")
+            return size_refusal(size, limit, "MAX_PAGE_BYTES")
+        return None
 
     def fail(self, path: str, reason: str) -> None:
         """Log and count a seed that cannot be replayed; the run goes on."""
