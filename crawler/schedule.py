@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from crawler.processes import end_with_parent
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -72,7 +74,10 @@ class CurrentRun:
         with self._lock:
             if self._stopping:
                 return None
-            self._process = subprocess.Popen(list(command), start_new_session=True)
+            # Its own session, and SIGTERM from the kernel if the service is SIGKILLed.
+            self._process = subprocess.Popen(
+                list(command), start_new_session=True, preexec_fn=end_with_parent
+            )
             return self._process
 
     def stop(self, signum: int) -> subprocess.Popen | None:

@@ -1,10 +1,22 @@
 """Entities of the title, lead, body and captions (field, paragraph, offsets, and for
-people their rank and title), from the police-domain layer over underthesea."""
+people their rank and title), from the police-domain layer over underthesea.
+
+The worker pool never outlives the crawl process, even a SIGKILLed one. Each worker
+watches its parent sentinel (a pipe whose only write end the crawl holds) from a thread:
+EOF means the crawl is gone however it ended, and a worker forked after that sees EOF at
+once and exits before taking work. PR_SET_PDEATHSIG would not do for a worker: its
+parent is the fork server, not the crawl. The fork server sets it for itself
+(crawler/nlp/preload.py), so it dies, and stops forking, the moment the crawl dies. Had
+the crawl died before that request (the server's first 0.1 s), the server still exits
+when its "alive" pipe reads EOF, once the crawl and the workers are gone; the resource
+tracker likewise exits when every holder of its pipe (crawl, workers) is gone.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -67,6 +79,18 @@ def many_texts_entities(articles: list[Sources]) -> list[list[dict[str, Any]]]:
     return found
 
 
+def exit_with_parent() -> None:
+    """Worker initializer: exit as soon as the crawl process is gone, however it ended."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_after, args=(parent,), daemon=True).start()
+
+
+def _exit_after(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # returns when the crawl's end of the sentinel pipe closes
+    os._exit(1)
+
+
 def event_dates(
     entities: list[dict[str, Any]], published: str | None, known: list[str]
 ) -> list[str]:
@@ -113,7 +137,12 @@ class EntitiesPipeline:
             # forkserver: workers start clean, without the reactor's threads and sockets.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["crawler.nlp.preload"])
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            # Started from this thread, which runs the crawl: the fork server dies with
+            # the thread that started it (PR_SET_PDEATHSIG), not with the process.
+            multiprocessing.forkserver.ensure_running()
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=exit_with_parent
+            )
             # Started off the reactor: the first worker waits for the fork server to load
             # the models (a second or more), and the crawl goes on meanwhile.
             threading.Thread(target=self._start_workers, daemon=True).start()

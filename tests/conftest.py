@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -54,7 +55,10 @@ def es_url() -> Iterator[str]:
         yield os.environ["ES_TEST_URL"]
         return
     # A node of its own per session: sessions run side by side do not share its folder.
-    node = LocalNode(base=node_base(), name=f"test-{os.getpid()}", port=free_port())
+    # It dies with the session, even a killed one that never reaches node.down().
+    node = LocalNode(
+        base=node_base(), name=f"test-{os.getpid()}", port=free_port(), die_with_parent=True
+    )
     shutil.rmtree(node.home / "data", ignore_errors=True)
     node.up()
     try:
@@ -70,6 +74,17 @@ def es_index(es_url: str) -> Iterator[str]:
     alias = f"test-{uuid.uuid4().hex[:8]}"
     yield alias
     drop_alias(es_url, alias)
+
+
+@contextlib.contextmanager
+def http_request_limit(es: Elasticsearch, limit: str) -> Iterator[None]:
+    """Elasticsearch refuses (429, circuit breaker) any HTTP request over `limit` while
+    this lasts: the one memory limit on request size that changes at runtime."""
+    es.cluster.put_settings(transient={"network.breaker.inflight_requests.limit": limit})
+    try:
+        yield
+    finally:
+        es.cluster.put_settings(transient={"network.breaker.inflight_requests.limit": None})
 
 
 def drop_alias(es_url: str, alias: str) -> None:

@@ -170,3 +170,21 @@ def test_second_sigterm_kills_a_run_that_does_not_stop(tmp_path, launch) -> None
         assert_stopped_cleanly(process, tmp_path)
         assert f"the run (pid {run_pid}) SIGTERM again: killing it" in output(tmp_path)
         assert "nightly run exit code -9" in output(tmp_path)
+
+
+def test_a_sigkilled_service_leaves_no_run_behind(tmp_path, launch) -> None:
+    process, run_pid = catch_up_run(tmp_path, launch, LONG_RUN)
+    with killed_at_the_end(run_pid):
+        os.kill(run_pid, 0)  # the run is there
+        process.kill()
+        process.wait(timeout=30)
+
+        def gone() -> bool:
+            try:
+                os.kill(run_pid, 0)
+            except ProcessLookupError:
+                return True
+            # A zombie is gone too: it waits only for its (new) parent to reap it.
+            return Path(f"/proc/{run_pid}/stat").read_text().split(") ")[1].startswith("Z")
+
+        wait_until(gone, "the run to end with the service")

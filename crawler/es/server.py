@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 import zipfile
@@ -32,6 +33,44 @@ MAVEN_REPO = "https://repo1.maven.org/maven2"
 ARTIFACT = "org/elasticsearch/distribution/integ-test-zip/elasticsearch/{v}/elasticsearch-{v}.zip"
 ES_USER = "crawler-es"
 START_TIMEOUT = 180.0
+
+
+# The watchdog of a node that dies with its parent (LocalNode.die_with_parent), run as
+# `python -c WATCHDOG PID_FILE START_TIMEOUT` with the standard library only, so that it
+# runs from any folder. Its stdin is a pipe only the parent holds: the kernel closes it
+# however the parent ends, even by SIGKILL, and the watchdog then stops the node.
+WATCHDOG = """
+import os, signal, sys, time
+sys.stdin.buffer.read()
+pid_file, deadline = sys.argv[1], time.monotonic() + float(sys.argv[2])
+while True:  # the node may still be starting: wait for its pid
+    try:
+        with open(pid_file) as f:
+            pid = int(f.read().strip())
+        break
+    except (OSError, ValueError):
+        if time.monotonic() > deadline:
+            sys.exit("no pid file: the node never started")
+        time.sleep(1)
+try:
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        if b"org.elasticsearch" not in f.read():
+            sys.exit(f"pid {pid} is no longer Elasticsearch")
+except FileNotFoundError:
+    pass
+for sig, wait in ((signal.SIGTERM, 60), (signal.SIGKILL, 10)):
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        break
+    end = time.monotonic() + wait
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            sys.exit()
+        time.sleep(0.5)
+"""
 
 
 class ServerError(RuntimeError):
@@ -109,6 +148,10 @@ class LocalNode:
     cache_dir: Path = field(default_factory=cache_dir)
     # None: Elasticsearch takes the first free port from 9300 (its default, 9300-9400).
     transport_port: int | None = None
+    # Stop the node when the process that started it ends, even killed: a test session's
+    # node. `crawler es up` leaves this off: its node outlives the command on purpose.
+    die_with_parent: bool = False
+    _watchdog: subprocess.Popen | None = field(default=None, init=False, repr=False)
 
     @property
     def home(self) -> Path:
@@ -254,6 +297,8 @@ class LocalNode:
         }
         env.pop("JAVA_TOOL_OPTIONS", None)
         self.pid_file.unlink(missing_ok=True)
+        if self.die_with_parent:
+            self._watch()
         startup_log = self.home / "logs" / "startup.log"
         command = _as_es_user(
             [str(self.dist / "bin" / "elasticsearch"), "-d", "-p", str(self.pid_file)]
@@ -263,10 +308,32 @@ class LocalNode:
                 command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
             )
         if result.returncode != 0:
+            self._unwatch()
             raise ServerError(
                 f"Elasticsearch did not start (exit code {result.returncode}); "
                 f"last lines of {startup_log}:\n{_tail(startup_log)}"
             )
+
+    def _watch(self) -> None:
+        """Start the watchdog that stops the node once this process is gone.
+
+        PR_SET_PDEATHSIG cannot do it: the server is a grandchild (the launcher forks it
+        and, with -d, exits), and as root runuser changes user, which clears the setting.
+        """
+        self._unwatch()
+        with (self.home / "logs" / "watchdog.log").open("ab") as log:
+            self._watchdog = subprocess.Popen(
+                [sys.executable, "-c", WATCHDOG, str(self.pid_file), str(START_TIMEOUT)],
+                stdin=subprocess.PIPE, stdout=log, stderr=log,
+                start_new_session=True,  # a ^C to the session is for its parent, not for it
+            )  # fmt: skip
+
+    def _unwatch(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.kill()
+            self._watchdog.wait()
+            self._watchdog.stdin.close()
+            self._watchdog = None
 
     def _wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -306,6 +373,7 @@ class LocalNode:
                     f"Elasticsearch at {self.url} was not started from {self.home}; "
                     "stop it where it was started"
                 )
+            self._unwatch()
             return f"Elasticsearch is not running at {self.url}"
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
@@ -314,6 +382,7 @@ class LocalNode:
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
+        self._unwatch()
         return f"Elasticsearch at {self.url} stopped"
 
 

@@ -294,9 +294,12 @@ def _read(path: Path) -> Iterator[tuple[int, int, bytes, Any, str | None]]:
 
 def _parse(raw: bytes) -> tuple[Any, str | None]:
     """A line's document, or why it holds none; (None, None) for a blank line."""
+    cut = "cut short: the last line has no end (its writer was stopped mid-write)"
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if not raw.endswith(b"\n"):  # stopped in the middle of a character, say
+            return None, cut
         return None, f"not UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
     if not text.strip():
         return None, None
@@ -304,7 +307,7 @@ def _parse(raw: bytes) -> tuple[Any, str | None]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         if not text.endswith("\n"):
-            return None, "cut short: the last line has no end (its writer was stopped mid-write)"
+            return None, cut
         return None, f"not JSON: {exc.msg} at column {exc.colno}"
     if not isinstance(doc, dict):
         return None, f"not a document: a JSON {_JSON_KINDS.get(type(doc), 'value')}"
