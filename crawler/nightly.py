@@ -57,7 +57,9 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
     report["alarms"] = problems
     runs.mkdir(parents=True, exist_ok=True)
     path = runs / f"run-{started.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    partial = path.with_suffix(".json.partial")  # a run killed while writing leaves no half
+    partial.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    partial.replace(path)
     stored = {**report, "sites": [{"site": k, **v} for k, v in report["sites"].items()]}
     try:
         client.index(index=settings["ES_RUNS_INDEX"], document=stored)
@@ -84,8 +86,17 @@ def flush_spool(spool: Spool, client: Elasticsearch, alias: str) -> FlushResult 
 
 def previous_reports(folder: Path, count: int) -> list[dict[str, Any]]:
     """The last reports written to the folder, newest first."""
-    paths = sorted(folder.glob("run-*.json"), reverse=True)[:count] if folder.is_dir() else []
-    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    paths = sorted(folder.glob("run-*.json"), reverse=True) if folder.is_dir() else []
+    reports = []
+    for path in paths:
+        if len(reports) == count:
+            break
+        try:
+            reports.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            # One damaged report must not stop every later night: it is skipped, said once.
+            print(f"warning: {path}: not a readable run report ({exc}); skipped", file=sys.stderr)
+    return reports
 
 
 def alarms(
@@ -93,7 +104,7 @@ def alarms(
     empty_nights: int,
 ) -> list[str]:  # fmt: skip
     """Why the run should be looked at in the morning; empty when all is well."""
-    found = []
+    found = ["the run was stopped by a signal before the end"] if report.get("interrupted") else []
     for site, figures in report["sites"].items():
         failed = figures["failed_pages"] + figures["failed"]
         seen = figures["pages"] + failed

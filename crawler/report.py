@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from crawler.runs import RunResult
 
+INTERRUPTED = ("shutdown", "cancelled")  # Scrapy's finish reasons for Ctrl-C and SIGTERM
 COLUMNS = (
     ("pages", "pages"), ("articles", "articles"), ("not_article", "not article"),
     ("skipped", "skipped"), ("new", "new"), ("updated", "updated"),
@@ -35,6 +36,7 @@ def run_report(
         "finished": finished.isoformat(timespec="seconds"),
         "duration_s": round((finished - started).total_seconds(), 1),
         "stopped_early": stopped_early,
+        "interrupted": stats.get("finish_reason") in INTERRUPTED,
         **result.to_dict(),
         "robots_refusals": stats.get("robotstxt/forbidden", 0),
         "http_statuses": statuses,
@@ -79,6 +81,7 @@ def summary(report: dict[str, Any]) -> str:
 
 
 def complete(report: dict[str, Any]) -> bool:
-    """Everything the run found is in the index: nothing failed, nothing left spooled."""
+    """The run ended by itself and everything it found is in the index: nothing failed,
+    nothing left spooled."""
     totals = report["totals"]
-    return not failed(totals) and not totals["spooled"]
+    return not report["interrupted"] and not failed(totals) and not totals["spooled"]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.utils.project import get_project_settings
 
 from crawler.dates import VIETNAM_TZ
+from crawler.report import INTERRUPTED
 from crawler.runs import RunResult
 
 if TYPE_CHECKING:
@@ -51,6 +52,6 @@ def stopped_early(crawler: Crawler) -> str | None:
     if reason == "closespider_pagecount":
         limit = crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
         return f"stopped after {limit} pages (--max-pages / CLOSESPIDER_PAGECOUNT)"
-    if reason in ("shutdown", "cancelled"):
+    if reason in INTERRUPTED:
         return "stopped by a signal (Ctrl-C or SIGTERM) before the end"
     return None

@@ -75,7 +75,8 @@ HTTPCACHE_POLICY = "scrapy.extensions.httpcache.DummyPolicy"
 HTTPCACHE_IGNORE_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 
 # --- Scale-out: several crawler processes share one frontier through Redis --------
-# Set REDIS_URL (crawler crawl --redis URL) to turn it on; see README "Scale-out".
+# `crawler crawl --redis URL` (or REDIS_URL, read by `crawl` only) turns it on for that
+# crawl; other commands never share a frontier. See README "Scale-out".
 REDIS_URL = None
 
 # --- Site registry -----------------------------------------------------------------
@@ -148,8 +149,3 @@ ES_TRANSPORT_PORT = None  # default: the first free port from 9300
 
 # --- The environment, last: same names as above, checked (crawler/config.py) --------
 globals().update(environment())
-if REDIS_URL:
-    # Several processes share the frontier and the seen-set (crawler crawl --redis URL).
-    SCHEDULER = "scrapy_redis.scheduler.Scheduler"
-    DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
-    SCHEDULER_PERSIST = True

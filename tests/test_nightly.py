@@ -15,7 +15,8 @@ from elasticsearch import Elasticsearch
 
 from crawler.es.server import LocalNode
 from crawler.es.spool import Spool
-from crawler.nightly import alarms
+from crawler.nightly import alarms, previous_reports
+from crawler.report import complete
 from crawler.runs import RunResult
 from testkit.sites.catalog import EXPECTED, registry_yaml, start_sites
 from testkit.sites.server import stop
@@ -162,3 +163,28 @@ def test_elasticsearch_stopped_mid_crawl_loses_nothing(tmp_path) -> None:
             stop(site)
         node.down()
         shutil.rmtree(node.home, ignore_errors=True)
+
+
+def test_a_damaged_earlier_report_is_skipped_not_fatal(tmp_path, capsys) -> None:
+    good = RunResult()
+    good.site("hue").pages = 1
+    (tmp_path / "run-20260101T020000.json").write_text(json.dumps(good.to_dict()))
+    (tmp_path / "run-20260102T020000.json").write_text('{"trunc')  # a run killed mid-write
+    assert previous_reports(tmp_path, 3) == [good.to_dict()]
+    assert "run-20260102T020000.json: not a readable run report" in capsys.readouterr().err
+
+
+def test_an_interrupted_run_is_not_complete_and_raises_an_alarm() -> None:
+    report = {**RunResult().to_dict(), "interrupted": True}
+    assert not complete(report)
+    assert alarms(report, [], 0.5, 3) == ["the run was stopped by a signal before the end"]
+    assert complete({**report, "interrupted": False})
+
+
+def test_nightly_with_an_unknown_site_is_one_line(es_url, tmp_path) -> None:
+    env = {**os.environ, "ES_URL": es_url, "CRAWLER_RUNS_DIR": str(tmp_path / "runs"),
+           "CRAWLER_SPOOL_DIR": str(tmp_path / "spool")}  # fmt: skip
+    result = run_cli("nightly", "--site", "atlantis", env=env)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "no site with id atlantis" in line

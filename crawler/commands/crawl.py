@@ -98,6 +98,7 @@ def print_report(report: dict[str, Any], as_json: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = project_settings()
     require_elasticsearch(settings)
+    args.redis = args.redis or settings["REDIS_URL"]
     started = datetime.now(VIETNAM_TZ)
     result, crawler = start_spider("police", crawl_overrides(args), site=",".join(args.site or []))
     waiting = Spool(Path(settings["CRAWLER_SPOOL_DIR"])).pending()

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from crawler.commands.base import EXIT_FAILED, EXIT_OK, project_settings, require_elasticsearch
+from crawler.commands.base import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    project_settings,
+    require_elasticsearch,
+)
 from crawler.commands.crawl import add_crawl_arguments, crawl_overrides, print_report
 from crawler.nightly import nightly_summary, run_nightly
 from crawler.report import complete
+from crawler.runner import SpiderError
+from crawler.sites import RegistryError
 
 HELP = "one incremental crawl of every enabled site, with a run report and alarms"
 EXAMPLE = "crawler nightly --json > last-run.json"
@@ -20,7 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = project_settings()
     require_elasticsearch(settings)
-    night = run_nightly(settings, crawl_overrides(args), args.site or [])
+    try:
+        night = run_nightly(settings, crawl_overrides(args), args.site or [])
+    except (SpiderError, RegistryError) as exc:
+        raise CliError(str(exc)) from exc
     if args.json:
         print_report(night.report, as_json=True)
     else:
