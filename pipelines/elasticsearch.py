@@ -123,8 +123,19 @@ class ElasticsearchPipeline:
             logger.warning("Could not refresh %s after indexing: %s", self.alias, exc)
 
     def _spool(self, docs: list[dict[str, Any]], reasons: list[str]) -> None:
-        """Keep documents Elasticsearch refused for now, each with why, for a flush."""
-        self.spool.append(docs, reasons)
+        """Keep documents Elasticsearch refused for now, each with why, for a flush; a
+        spool that cannot be written makes each of them a failure of the run, said why."""
+        try:
+            self.spool.append(docs, reasons)
+        except OSError as exc:
+            logger.error("%d articles lost: spool %s not writable: %s", len(docs),
+                         self.spool.folder, exc)  # fmt: skip
+            for doc, reason in zip(docs, reasons, strict=True):
+                runs.count(self.crawler, doc.get("site"), "failed")
+                why = f"not indexed ({reason}) and not spooled ({self.spool.folder}: {exc})"
+                runs.fail(self.crawler, runs.Failure(doc.get("site") or runs.UNKNOWN_SITE,
+                                                     doc.get("url") or "?", why))  # fmt: skip
+            return
         self.stats.inc_value("elasticsearch/spooled", len(docs))
         for doc in docs:
             runs.count(self.crawler, doc.get("site"), "spooled")

@@ -93,3 +93,21 @@ def test_a_refused_article_is_a_failure_of_the_run_not_spooled(es, es_url, tmp_p
     assert "HTTP 400 document_parsing_exception" in reasons["r2.html"]
     assert result.sites["hue"].failed == 2
     drop_alias(es_url, alias)
+
+
+def test_a_spool_that_cannot_be_written_makes_failures_not_silence(es_url, tmp_path) -> None:
+    crawler, pipeline, alias = opened_pipeline(es_url, tmp_path)
+    result = RunResult().connect(crawler)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the spool folder should be")
+    pipeline.spool = Spool(blocker)
+    pipeline.client = Elasticsearch(f"http://127.0.0.1:{free_port()}", max_retries=0)
+    article = Article(id="lost", url="https://congan.hue.gov.vn/lost.html", source="site",
+                      site="hue", title="Tin", body=["Nội dung."], content_hash="h")  # fmt: skip
+    pipeline.process_item(article)
+    pipeline.close_spider()
+    (failure,) = result.failures
+    assert (failure.site, failure.url) == ("hue", article.url)
+    assert "not spooled" in failure.reason
+    assert (result.site("hue").failed, result.site("hue").spooled) == (1, 0)
+    drop_alias(es_url, alias)
