@@ -24,6 +24,10 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from benchmarks.memory import tree_peaks  # noqa: E402
+
 MB = 1024 * 1024
 # Each command's arguments before the input, and the inputs it reads: extract takes seeds
 # and pages (with --entities, as `crawler replay` runs it), entities plain text.
@@ -89,34 +93,6 @@ def make_input(kind: str, size_mb: float, folder: Path) -> Path:
         )
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def tree_peaks(root: int) -> dict[int, int]:
-    """Peak resident memory (kB, VmHWM) of a process and of every process under it.
-
-    Read from /proc while they run: the kernel's own count after the process ends
-    (wait4's ru_maxrss) is no use here, as it keeps the peak of the process that spawned
-    the command, this one, with the inputs it has just generated.
-    """
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):  # ended meanwhile
-            continue
-    tree = {root}
-    while grown := {pid for pid, parent in parents.items() if parent in tree} - tree:
-        tree |= grown
-    peaks = {}
-    for pid in tree:
-        try:
-            status = (Path("/proc") / str(pid) / "status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peaks[pid] = int(line.split()[1])
-    return peaks
 
 
 def measure(command: list[str], timeout: float) -> tuple[int | str, float, int, str]:

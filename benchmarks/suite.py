@@ -32,6 +32,7 @@ from underthesea import ner, sent_tokenize  # noqa: E402
 from benchmarks import corpus  # noqa: E402
 from benchmarks.corpus import article, seed_text  # noqa: E402
 from benchmarks.crawl_fixture_sites import build, registry_yaml  # noqa: E402
+from benchmarks.memory import tree_peaks  # noqa: E402
 from crawler.es.bulk import bulk_index  # noqa: E402
 from crawler.es.document import article_document  # noqa: E402
 from crawler.es.index import ensure_index  # noqa: E402
@@ -97,7 +98,7 @@ def replay(count: int) -> None:
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
         peaks: dict[int, int] = {}
         while process.poll() is None:
-            peaks.update(_peak_rss(process.pid))
+            peaks.update(tree_peaks(process.pid))
             time.sleep(0.5)
         elapsed = time.perf_counter() - start
         stdout, stderr = process.communicate()
@@ -112,29 +113,6 @@ def replay(count: int) -> None:
     if process.returncode:
         print(stdout[-500:], stderr[-2000:], file=sys.stderr)
     drop(alias)
-
-
-def _peak_rss(root: int) -> dict[int, int]:
-    """Peak resident memory (kB, VmHWM) of a process and of every process under it."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # ended meanwhile
-            continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    tree, peaks = {root}, {}
-    while grown := {pid for pid, parent in parents.items() if parent in tree} - tree:
-        tree |= grown
-    for pid in tree:
-        try:
-            status = (Path("/proc") / str(pid) / "status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peaks[pid] = int(line.split()[1])
-    return peaks
 
 
 def documents(count: int) -> list[dict]:
