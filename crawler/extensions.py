@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.report import failed
 from crawler.runs import RunResult
 
 if TYPE_CHECKING:
@@ -62,9 +64,9 @@ class ProgressExtension:
         queued = (stats.get_value("scheduler/enqueued", 0) or 0) - (
             stats.get_value("scheduler/dequeued", 0) or 0
         )
-        failed = totals.failed_pages + totals.failed
+        lost = failed(asdict(totals))
         text = (
-            f"progress: {totals.pages} pages, {totals.articles} articles, {failed} failed, "
+            f"progress: {totals.pages} pages, {totals.articles} articles, {lost} failed, "
             f"{rate:.1f} pages/s, {queued} queued"
         )
         if rate > 0 and queued > 0:

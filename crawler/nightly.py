@@ -17,7 +17,7 @@ from crawler.dates import VIETNAM_TZ
 from crawler.es.client import client_from_settings
 from crawler.es.index import IndexSetupError
 from crawler.es.spool import FlushResult, Spool, SpoolBusy
-from crawler.report import run_report, summary
+from crawler.report import failed, run_report, summary
 from crawler.runner import run_spider, stopped_early
 
 if TYPE_CHECKING:
@@ -106,10 +106,10 @@ def alarms(
     """Why the run should be looked at in the morning; empty when all is well."""
     found = ["the run was stopped by a signal before the end"] if report.get("interrupted") else []
     for site, figures in report["sites"].items():
-        failed = figures["failed_pages"] + figures["failed"]
-        seen = figures["pages"] + failed
-        if seen and failed / seen > max_failed_ratio:
-            found.append(f"{site}: {failed} of {seen} pages or articles failed")
+        lost = failed(figures)
+        seen = figures["pages"] + lost
+        if seen and lost / seen > max_failed_ratio:
+            found.append(f"{site}: {lost} of {seen} pages or articles failed")
         nights = [report, *earlier[: empty_nights - 1]]
         if len(nights) == empty_nights and all(
             _yield(night["sites"].get(site)) == 0 for night in nights

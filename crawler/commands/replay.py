@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import asdict
 
 from crawler.commands.base import (
     EXIT_FAILED,
@@ -14,6 +15,7 @@ from crawler.commands.base import (
     start_spider,
 )
 from crawler.es.client import redact
+from crawler.report import failed
 
 HELP = "replay seed files (.txt) and saved pages (.html) into the index"
 EXAMPLE = "crawler replay seeds/"
@@ -30,15 +32,15 @@ def run(args: argparse.Namespace) -> int:
     result, crawler = start_spider("seeds", overrides, path=os.pathsep.join(args.paths))
     totals = result.totals()
     indexed = totals.new + totals.updated + totals.unchanged
-    failed = totals.failed_pages + totals.failed
+    lost = failed(asdict(totals))
     print(
         f"files read: {crawler.stats.get_value('seeds/files_read', 0)}, articles indexed: "
         f"{indexed} (new {totals.new}, updated {totals.updated}, unchanged {totals.unchanged}; "
         f"index {settings['ES_INDEX']} at {redact(settings['ES_URL'])}), "
-        f"spooled: {totals.spooled}, failed: {failed}"
+        f"spooled: {totals.spooled}, failed: {lost}"
     )
     if totals.spooled:
         print(f"  {totals.spooled} articles wait in the spool: run `crawler spool flush`")
     for failure in result.failures:
         print(f"  failed: {failure.url}: {failure.reason}")
-    return EXIT_FAILED if failed or totals.spooled else EXIT_OK
+    return EXIT_FAILED if lost or totals.spooled else EXIT_OK
