@@ -14,8 +14,8 @@ from crawler.config import ConfigError
 
 # In the order `crawler --help` lists them: the everyday ones first.
 COMMANDS = (
-    "search", "crawl", "nightly", "replay", "extract", "entities", "sites", "serve",
-    "schedule", "index", "spool", "es",
+    "search", "watch", "export", "person", "crawl", "nightly", "replay", "extract",
+    "entities", "sites", "serve", "schedule", "index", "spool", "es",
 )  # fmt: skip
 EXIT_ERROR = 2
 
@@ -46,7 +46,10 @@ def command_module(name: str) -> ModuleType:
     return importlib.import_module(f"crawler.commands.{name}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``only``: a command's module imports what it
+    runs with (Scrapy, the Elasticsearch client), so `crawler extract` does not wait for
+    what `crawler es` needs."""
     parser = argparse.ArgumentParser(
         prog="crawler",
         description="Vietnamese provincial police news: crawl, index, search.",
@@ -56,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show the Scrapy log")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name in [only] if only in COMMANDS else COMMANDS:
         module = command_module(name)
         sub = commands.add_parser(
             name, help=module.HELP, description=module.HELP,
@@ -72,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from crawler.commands.base import CliError
 
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    named = next((word for word in words if not word.startswith("-")), None)
+    args = build_parser(named).parse_args(words)
     try:
         code = args.run(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit as a traceback

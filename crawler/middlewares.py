@@ -9,9 +9,6 @@ import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from elastic_transport import TransportError
-from elasticsearch import ApiError
-from elasticsearch.helpers import scan
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -23,7 +20,6 @@ from twisted.internet.defer import Deferred
 
 from crawler import runs
 from crawler.dates import VIETNAM_TZ
-from crawler.es.client import client_from_settings
 from crawler.pages.seed import size_refusal
 
 if TYPE_CHECKING:
@@ -179,6 +175,13 @@ class IncrementalDownloaderMiddleware:
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
+        # Imported here: every spider loads this module, and only a crawl reaches this.
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError
+        from elasticsearch.helpers import scan
+
+        from crawler.es.client import client_from_settings
+
         settings = self.crawler.settings
         client = client_from_settings(settings)
         fields = ["url", "canonical_url", "fetched_at", "http_etag", "http_last_modified"]

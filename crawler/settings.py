@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scrapy.settings import default_settings as scrapy_defaults
+
 from crawler.config import environment
 
 # --- Project ---------------------------------------------------------------
@@ -130,6 +132,13 @@ NIGHTLY_EMPTY_NIGHTS = 3
 CRAWLER_NIGHTLY_CRON = "0 2 * * *"
 # A progress line per site on stderr (crawler nightly turns it on).
 EXTENSIONS = {"crawler.extensions.ProgressExtension": 500}
+# Scrapy's remote console is left out, not only off: an unattended crawler opens no port
+# that runs Python, and Scrapy imports every listed extension (this one loads aiohttp's
+# web server, a quarter of a second of every command that starts a spider).
+EXTENSIONS_BASE = {
+    path: order for path, order in scrapy_defaults.EXTENSIONS_BASE.items()
+    if not path.endswith(".RemoteControl")
+}  # fmt: skip
 PROGRESS_ENABLED = False
 PROGRESS_INTERVAL = 10
 

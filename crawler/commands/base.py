@@ -14,12 +14,6 @@ from typing import TYPE_CHECKING, Any, TextIO  # noqa: E402
 from scrapy.settings import Settings  # noqa: E402
 from scrapy.utils.project import get_project_settings  # noqa: E402
 
-from crawler.es.client import (  # noqa: E402
-    ElasticsearchUnavailable,
-    check_available,
-    client_from_settings,
-    redact,
-)
 from crawler.runner import SpiderError, run_spider  # noqa: E402
 from crawler.sites import RegistryError  # noqa: E402
 
@@ -43,6 +37,10 @@ def project_settings() -> Settings:
 
 def require_elasticsearch(settings: Settings) -> None:
     """Fail before a run starts, with what to do, when Elasticsearch is not there."""
+    # The client library takes a third of a second to import: commands that never
+    # touch Elasticsearch (extract, sites) do not pay for it.
+    from crawler.es.client import ElasticsearchUnavailable, check_available, client_from_settings
+
     try:
         check_available(client_from_settings(settings), settings["ES_URL"])
     except ElasticsearchUnavailable as exc:
@@ -51,6 +49,8 @@ def require_elasticsearch(settings: Settings) -> None:
 
 def unreachable(settings: Settings, exc: Exception) -> str:
     """One line for an Elasticsearch that stopped answering, with what to do."""
+    from crawler.es.client import redact
+
     return (
         f"Elasticsearch at {redact(settings['ES_URL'])} is not usable "
         f"({type(exc).__name__}: {exc}); start it with `crawler es up` or set ES_URL"

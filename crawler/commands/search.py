@@ -52,7 +52,17 @@ def _help(param: Parameter) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_search_options(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_search_options(parser: argparse.ArgumentParser, leave_out: tuple[str, ...] = ()) -> None:
+    """The query and the filters as options, one per SearchRequest parameter except
+    ``leave_out`` (`watch add` and `export` have no pages): one definition for every
+    command that searches."""
     for param in parameters():
+        if param.name in leave_out:
+            continue
         if param.name == QUERY:
             parser.add_argument(QUERY, metavar="query", help=_help(param))
         elif param.type is bool:
@@ -70,13 +80,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                 metavar=metavar or METAVARS.get(param.type),
                 help=_help(param),
             )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def search_request(args: argparse.Namespace) -> SearchRequest:
-    """The request the options ask for, checked once, by SearchRequest itself."""
+    """The request the options ask for, checked once, by SearchRequest itself (parameters
+    the command has no option for keep their defaults)."""
+    given = {p.name: getattr(args, p.name) for p in parameters() if hasattr(args, p.name)}
     try:
-        return SearchRequest(**{param.name: getattr(args, param.name) for param in parameters()})
+        return SearchRequest(**given)
     except InvalidSearch as exc:
         raise CliError(f"{option(exc.field)} {exc.why}") from None
 

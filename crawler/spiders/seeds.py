@@ -83,9 +83,13 @@ class SeedsSpider(scrapy.Spider):
     against it)."""
 
     name = "seeds"
-    # Local files: no robots.txt, no politeness delay.
+    # Local files: no robots.txt, no politeness delay, and no network download handlers
+    # (loading Scrapy's HTTP/TLS stack took a third of a second of a one-page extract).
     custom_settings = {
+        "DOWNLOAD_HANDLERS": {"http": None, "https": None, "s3": None, "ftp": None},
         "ROBOTSTXT_OBEY": False,
+        "INCREMENTAL_ENABLED": False,  # a replay reads every file it is given
+        "RETRY_ENABLED": False,  # a file that cannot be read will not be read on a retry
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 16,

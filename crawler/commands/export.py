@@ -1,0 +1,18 @@
+"""`crawler export` (being written)."""
+
+from __future__ import annotations
+
+import argparse
+
+from crawler.commands.base import CliError
+
+HELP = "(being written)"
+EXAMPLE = "crawler export --help"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """None yet."""
+
+
+def run(args: argparse.Namespace) -> int:
+    raise CliError("not written yet")

@@ -1,0 +1,7 @@
+"""Routes of entities (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

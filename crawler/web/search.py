@@ -1,0 +1,82 @@
+"""The search page, the article page and their JSON API."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from crawler.es.search import (
+    MAX_PAGE,
+    MAX_RESULT_WINDOW,
+    InvalidSearch,
+    SearchRequest,
+    check_article_id,
+    get_article,
+    more_like_this,
+    search,
+)
+from crawler.web.backend import Es
+from crawler.web.params import Params, invalid
+from crawler.web.templating import TEMPLATES, linker
+
+router = APIRouter()
+
+
+@router.get("/api/search", summary="Ranked articles with highlights")
+async def api_search(params: Params, es: Es) -> dict[str, Any]:
+    [result] = await es.run((search, params))
+    return result
+
+
+@router.get("/api/facets", summary="Counts per filter value and per month")
+async def api_facets(params: Params, es: Es) -> dict[str, Any]:
+    [result] = await es.run((search, replace(params, facets=True, size=1)))
+    return {"total": result["total"], "facets": result["facets"]}
+
+
+@router.get("/api/articles/{article_id}", summary="One article and more like it")
+async def api_article(article_id: str, es: Es) -> dict[str, Any]:
+    _check_id(article_id)
+    article, similar = await es.run((get_article, article_id), (more_like_this, article_id))
+    return {"article": article, "more_like_this": similar}
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def page(request: Request, params: Params, es: Es) -> HTMLResponse:
+    params = replace(params, facets=True)
+    try:
+        [result] = await es.run((search, params))
+        error = None
+    except HTTPException as exc:
+        result, error = {"total": 0, "hits": [], "facets": {}}, exc.detail
+    return TEMPLATES.TemplateResponse(
+        request, "search.html",
+        {"p": params, "result": result, "error": error, "link": linker(request),
+         "pages": _pages(result.get("stories", result["total"]), params)},
+    )  # fmt: skip
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+async def article_page(request: Request, article_id: str, es: Es) -> HTMLResponse:
+    _check_id(article_id)
+    article, similar = await es.run((get_article, article_id), (more_like_this, article_id))
+    return TEMPLATES.TemplateResponse(
+        request, "article.html", {"a": article, "similar": similar, "link": linker(request)}
+    )
+
+
+def _check_id(article_id: str) -> None:
+    """An id no article can have is the caller's mistake (422), not an outage."""
+    try:
+        check_article_id(article_id)
+    except InvalidSearch as exc:
+        raise invalid(("path", "article_id"), exc.why, article_id) from exc
+
+
+def _pages(total: int, params: SearchRequest) -> list[int]:
+    reachable = min(MAX_PAGE, MAX_RESULT_WINDOW // params.size)
+    last = max(1, min((total + params.size - 1) // params.size, reachable))
+    return list(range(max(1, params.page - 3), min(last, params.page + 3) + 1))

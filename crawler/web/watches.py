@@ -1,0 +1,7 @@
+"""Routes of watches (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
