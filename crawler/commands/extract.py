@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
     overrides = {"LOG_LEVEL": "INFO" if args.verbose else "CRITICAL",
                  "ITEM_PIPELINES": pipelines, "NER_WORKERS": 1}  # fmt: skip
     if urlsplit(args.source).scheme in ("http", "https"):
-        overrides |= {"INCREMENTAL_ENABLED": False, "CLOSESPIDER_PAGECOUNT": 0}
+        # Someone waits at the terminal: one retry, not a nightly's patient backoff.
+        overrides |= {"INCREMENTAL_ENABLED": False, "CLOSESPIDER_PAGECOUNT": 0,
+                      "RETRY_TIMES": 1}  # fmt: skip
         result, _ = start_spider("police", overrides, keep_items=True, url=args.source)
     else:
         result, _ = start_spider(
