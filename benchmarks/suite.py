@@ -29,9 +29,6 @@ from elasticsearch import Elasticsearch  # noqa: E402
 from elasticsearch.helpers import parallel_bulk  # noqa: E402
 from underthesea import ner, sent_tokenize  # noqa: E402
 
-from benchmarks import corpus  # noqa: E402
-from benchmarks.corpus import article, seed_text  # noqa: E402
-from benchmarks.crawl_fixture_sites import build, registry_yaml  # noqa: E402
 from benchmarks.memory import tree_peaks  # noqa: E402
 from crawler.es.bulk import bulk_index  # noqa: E402
 from crawler.es.document import article_document  # noqa: E402
@@ -39,6 +36,9 @@ from crawler.es.index import ensure_index  # noqa: E402
 from crawler.items import Article  # noqa: E402
 from crawler.nlp import crf  # noqa: E402
 from crawler.text import split_paragraphs  # noqa: E402
+from testkit import corpus  # noqa: E402
+from testkit.corpus import article, seed_text  # noqa: E402
+from testkit.sites.generated import build, registry_yaml  # noqa: E402
 from testkit.sites.server import stop  # noqa: E402
 
 SEED = PROJECT / "seeds" / "000_fc3363d4b09c08b0.txt"

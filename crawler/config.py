@@ -61,6 +61,14 @@ def _text(text: str) -> str:
     return text
 
 
+def _flag(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
 @dataclass(frozen=True)
 class Variable:
     name: str
@@ -82,6 +90,15 @@ VARIABLES = (
     Variable("ES_MAVEN_REPO", _text, "where `crawler es up` downloads Elasticsearch"),
     Variable("ES_LOCAL_DIR", _text, "folder of the local node"),
     Variable("ES_TRANSPORT_PORT", _port, "transport port of the local node"),
+    Variable("ES_WATCHES_INDEX", _text, "the index of saved searches (watches)"),
+    Variable("WATCH_WEBHOOK_SECRET", _text, "secret signing webhook deliveries (HMAC-SHA256)"),
+    Variable("SMTP_HOST", _text, "mail server of watch e-mails"),
+    Variable("SMTP_PORT", _port, "port of the mail server"),
+    Variable("SMTP_USER", _text, "mail server login"),
+    Variable("SMTP_PASSWORD", _text, "mail server password"),
+    Variable("SMTP_FROM", _text, "sender address of watch e-mails"),
+    Variable("SMTP_STARTTLS", _flag, "upgrade the mail connection with STARTTLS: true or false"),
+    Variable("WEB_WRITE_TOKEN", _text, "token the web page and API need to change watches"),
     Variable("REDIS_URL", _text, "a Redis shared by crawler processes (scale-out)"),
     Variable("CRAWLER_SITES", _text, "the site registry (YAML)"),
     Variable("CRAWLER_SPOOL_DIR", _text, "folder of articles waiting for Elasticsearch"),

@@ -15,10 +15,11 @@ from elasticsearch import ApiError
 
 from crawler.dates import VIETNAM_TZ
 from crawler.es.client import client_from_settings
-from crawler.es.index import IndexSetupError
+from crawler.es.index import IndexSetupError, ensure_small_index
 from crawler.es.spool import FlushResult, Spool, SpoolBusy
 from crawler.report import failed, run_report, summary
 from crawler.runner import run_spider, stopped_early
+from crawler.watches import ChannelResult, failures, results_summary, run_watches
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -54,6 +55,7 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
         problems.append(f"spool: {flushed.bad_lines} lines that hold no article and "
                         f"{flushed.dead_letters} articles Elasticsearch will never take "
                         f"set aside in {spool.rejected}")  # fmt: skip
+    report["watches"] = send_watches(client, settings, problems)
     report["alarms"] = problems
     runs.mkdir(parents=True, exist_ok=True)
     path = runs / f"run-{started.strftime('%Y%m%dT%H%M%S')}.json"
@@ -62,10 +64,25 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
     partial.replace(path)
     stored = {**report, "sites": [{"site": k, **v} for k, v in report["sites"].items()]}
     try:
+        ensure_small_index(client, settings["ES_RUNS_INDEX"])
         client.index(index=settings["ES_RUNS_INDEX"], document=stored)
     except (TransportError, ApiError) as exc:
         print(f"warning: run report not stored in Elasticsearch: {exc}", file=sys.stderr)
     return NightlyRun(report, path, problems)
+
+
+def send_watches(
+    client: Elasticsearch, settings: Settings, problems: list[str]
+) -> list[dict[str, Any]] | None:
+    """Each saved search sends what the run found for it; a channel that failed is an
+    alarm (its articles go again next run), as are watches that could not run at all."""
+    try:
+        results = run_watches(client, settings)
+    except (TransportError, ApiError) as exc:
+        problems.append(f"watches: not run, Elasticsearch failed: {type(exc).__name__}")
+        return None
+    problems.extend(failures(results))
+    return [result.to_dict() for result in results]
 
 
 def flush_spool(spool: Spool, client: Elasticsearch, alias: str) -> FlushResult | None:
@@ -127,6 +144,12 @@ def _yield(figures: dict[str, Any] | None) -> int:
 def nightly_summary(run: NightlyRun) -> str:
     """The run's summary, then its alarms: a few lines to read in the morning."""
     lines = [f"Nightly run {run.report['started']} - {run.report['finished']}", summary(run.report)]
+    if run.report.get("watches"):
+        lines.append(watches_summary(run.report["watches"]))
     lines += [f"ALARM: {problem}" for problem in run.alarms]
     lines.append(f"report: {run.path}")
     return "\n".join(lines)
+
+
+def watches_summary(results: list[dict[str, Any]]) -> str:
+    return results_summary([ChannelResult(**result) for result in results])

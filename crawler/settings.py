@@ -142,6 +142,26 @@ EXTENSIONS_BASE = {
 PROGRESS_ENABLED = False
 PROGRESS_INTERVAL = 10
 
+# --- Saved searches and alerts (crawler watch, /watches, /feeds) --------------------
+# The index of saved searches, created with its own strict mapping on first use.
+ES_WATCHES_INDEX = "watches"
+# Secret of the X-Signature-256 HMAC on webhook deliveries (environment only).
+WATCH_WEBHOOK_SECRET = None
+# Seconds a webhook receiver or the mail server may take before the delivery fails.
+WATCH_TIMEOUT = 20.0
+# Articles one delivery holds at most; the rest go in the next run.
+WATCH_MAX_ARTICLES = 100
+# The mail server of watch e-mails; user and password from the environment only.
+SMTP_HOST = None
+SMTP_PORT = 587
+SMTP_USER = None
+SMTP_PASSWORD = None
+SMTP_FROM = None
+SMTP_STARTTLS = True
+# Writes to watches from the page and the API need this token (Bearer, or the form's
+# field); unset, only clients on loopback may write.
+WEB_WRITE_TOKEN = None
+
 # --- Entities ------------------------------------------------------------------
 # Turn named-entity extraction off for fast runs that need no entities.
 NER_ENABLED = True

@@ -12,7 +12,7 @@ curl -fsS -u "elastic:${ELASTIC_PASSWORD}" -H 'Content-Type: application/json' \
       "crawler": {
         "cluster": ["monitor"],
         "indices": [{
-          "names": ["articles", "articles-*", "crawl-runs"],
+          "names": ["articles", "articles-*", "crawl-runs", "watches"],
           "privileges": ["read", "write", "create_index", "manage", "view_index_metadata"]
         }]
       }

@@ -93,4 +93,4 @@ def test_crawler_services_use_a_least_privilege_api_key_never_the_password() -> 
             "es-setup": {"condition": "service_completed_successfully"}
         }
     script = (PROJECT / "docker" / "create-api-key.sh").read_text()
-    assert '"names": ["articles", "articles-*", "crawl-runs"]' in script
+    assert '"names": ["articles", "articles-*", "crawl-runs", "watches"]' in script

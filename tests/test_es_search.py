@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from elasticsearch import Elasticsearch, NotFoundError
@@ -15,6 +16,7 @@ from crawler.es.document import article_document
 from crawler.es.index import ensure_index, load_mapping, versioned_name
 from crawler.es.search import (
     MAX_FILTER_LENGTH,
+    MAX_FILTER_VALUES,
     MAX_ID_BYTES,
     MAX_QUERY_CHARS,
     MAX_QUERY_LENGTH,
@@ -86,6 +88,11 @@ def test_seed_entities_include_the_party_secretary(seed_env) -> None:
         (["--since", "2022-01-04", "--until", "2022-01-04"], 1),
         (["--since", "2022-02-01"], 0),
         (["--until", "2021-12-31"], 0),
+        (["--province", "Hà Nội", "--province", "Nam Định"], 1),  # any of them
+        (["--not-province", "Nam Định"], 0),
+        (["--not-province", "ninh binh"], 0),  # excluded by the province of today too
+        (["--not-province", "Hà Nội", "--not-site", "hue"], 1),
+        (["--province", "Nam Định", "--not-province", "Nam Định"], 0),
     ],
 )
 def test_filters(seed_env, filters: list[str], total: int) -> None:
@@ -273,3 +280,85 @@ def test_the_size_reported_is_the_size_asked_and_used(seed_env) -> None:
     assert (found["size"], found["page"]) == (7, 1)
     assert len(found["hits"]) <= 7
     assert search_body(SearchRequest(size=7, page=3))["size"] == 7
+
+
+def _dated(doc_id: str, province: str, site: str, published: str) -> dict:
+    item = Article(id=doc_id, url=f"https://congan.{site}.gov.vn/{doc_id}.html", source="site",
+                   site=site, province=province, province_current=province,
+                   title=f"Tin an ninh {doc_id}",
+                   body=["Công an tỉnh tuần tra."], published=published)  # fmt: skip
+    return article_document(normalize_article(item))
+
+
+@pytest.fixture
+def three_provinces(es: Elasticsearch, es_index: str) -> str:
+    """Three articles: Sơn La in January, Điện Biên in January, Lai Châu in April."""
+    ensure_index(es, es_index)
+    docs = [
+        _dated("a", "Sơn La", "sonla", "2024-01-10T08:00:00+07:00"),
+        _dated("b", "Điện Biên", "dienbien", "2024-01-20T08:00:00+07:00"),
+        _dated("c", "Lai Châu", "laichau", "2024-04-05T08:00:00+07:00"),
+    ]
+    assert [reason for _, reason in bulk_index(es, es_index, docs)] == [None] * 3
+    es.indices.refresh(index=es_index)
+    return es_index
+
+
+@pytest.mark.parametrize(
+    ("values", "found"),
+    [
+        ({"province": "Sơn La"}, {"a"}),  # one value, as before
+        ({"province": ["Sơn La", "Lai Châu"]}, {"a", "c"}),
+        ({"province": ["son la", "dien bien"]}, {"a", "b"}),
+        ({"not_province": ["Sơn La"]}, {"b", "c"}),
+        ({"not_province": ["Sơn La", "Điện Biên"]}, {"c"}),
+        ({"site": ["sonla", "laichau"], "not_province": "Lai Châu"}, {"a"}),
+        ({"province": ["Sơn La", "Điện Biên"], "site": ["dienbien"]}, {"b"}),
+        ({"not_site": ["sonla", "dienbien", "laichau"]}, set()),
+    ],
+)
+def test_values_of_a_filter_are_any_of_and_exclusions_leave_out(
+    es: Elasticsearch, three_provinces: str, values: dict, found: set
+) -> None:
+    for facets in (False, True):  # the facets move filters to post_filter: same hits
+        request = SearchRequest(q="an ninh", facets=facets, **values)
+        hits = search(es, three_provinces, request)["hits"]
+        assert {hit["id"] for hit in hits} == found
+
+
+def test_facets_count_other_values_of_their_own_filter_and_months_without_articles(
+    es: Elasticsearch, three_provinces: str
+) -> None:
+    result = search(es, three_provinces, SearchRequest(province="Sơn La", facets=True))
+    assert (result["total"], result["stories"]) == (1, 1)
+    provinces = {b["value"]: b["count"] for b in result["facets"]["provinces"]}
+    assert provinces == {"Sơn La": 1, "Điện Biên": 1, "Lai Châu": 1}
+    assert result["facets"]["sites"] == [{"value": "sonla", "count": 1}]
+    everything = search(es, three_provinces, SearchRequest(facets=True))["facets"]["dates"]
+    assert everything == [
+        {"month": "2024-01", "count": 2}, {"month": "2024-02", "count": 0},
+        {"month": "2024-03", "count": 0}, {"month": "2024-04", "count": 1},
+    ]  # fmt: skip
+    # A chosen month leaves the chart whole: another month can be added to the range.
+    january = SearchRequest(since=date(2024, 1, 1), until=date(2024, 1, 31), facets=True)
+    result = search(es, three_provinces, january)
+    assert result["total"] == 2
+    assert result["facets"]["dates"] == everything
+
+
+def test_a_filter_takes_one_value_a_list_or_none_and_at_most_so_many() -> None:
+    assert SearchRequest(province="Sơn La").province == ("Sơn La",)
+    assert SearchRequest(province=["Sơn La", ""]).province == ("Sơn La",)
+    assert SearchRequest(province=None).province == ()
+    assert SearchRequest().not_province == ()
+    with pytest.raises(InvalidSearch) as raised:
+        SearchRequest(person=[f"p{n}" for n in range(MAX_FILTER_VALUES + 1)])
+    why = f"takes at most {MAX_FILTER_VALUES} values, got {MAX_FILTER_VALUES + 1}"
+    assert (raised.value.field, raised.value.why) == ("person", why)
+    with pytest.raises(InvalidSearch) as raised:
+        SearchRequest(not_site=["ok", "a" * (MAX_FILTER_LENGTH + 1)])
+    assert raised.value.field == "not_site"
+    described = {param.name: param for param in parameters()}
+    assert described["province"].multiple
+    assert described["not_province"].multiple
+    assert not described["q"].multiple

@@ -98,7 +98,8 @@ def test_openapi_describes_the_api(web) -> None:
 def test_search_page_and_article_page(web) -> None:
     page = get(web, "/", q="cháy", province="Quảng Ninh")
     assert page.status_code == 200
-    assert 'href="/articles/rel-fire-quangninh-0"' in page.text
+    # The article link carries the search: the article page can lead back to it.
+    assert 'href="/articles/rel-fire-quangninh-0?q=ch%C3%A1y&amp;province=Qu' in page.text
     assert 'data-facet="provinces"' in page.text
     article = get(web, "/articles/rel-fire-quangninh-0")
     assert "Bài tương tự" in article.text
@@ -297,3 +298,159 @@ def test_no_local_path_of_a_replayed_file_in_answers_or_pages(es, es_index) -> N
         assert "bai-bao.html" not in answer.text
         assert "seed_path" not in answer.text
         assert ">None<" not in answer.text
+
+
+def total(web: str, **params) -> int:
+    answer = get(web, "/api/search", **params)
+    assert answer.status_code == 200, answer.text[:300]
+    return answer.json()["total"]
+
+
+def test_values_of_one_filter_combine_with_or_and_a_value_can_be_excluded(web) -> None:
+    quang_ninh = total(web, q="cháy", province="Quảng Ninh")
+    lang_son = total(web, q="cháy", province="Lạng Sơn")
+    assert quang_ninh == lang_son == 3
+    both = get(web, "/api/search", q="cháy", province=["Quảng Ninh", "Lạng Sơn"], size=20).json()
+    assert both["total"] == 6
+    assert {h["province"] for h in both["hits"]} == {"Quảng Ninh", "Lạng Sơn"}
+    everything = total(web, q="cháy")
+    without = get(web, "/api/search", q="cháy", not_province="Quảng Ninh", size=50).json()
+    assert without["total"] == everything - 3
+    assert "Quảng Ninh" not in {h["province"] for h in without["hits"]}
+    # Filters of different kinds still all apply; an empty value filters nothing.
+    assert total(web, q="cháy", province=["Quảng Ninh", "Lạng Sơn"], not_site="quangninh") == 3
+    assert total(web, q="cháy", province="") == everything
+
+
+def test_a_facet_still_offers_the_other_values_of_its_own_filter(web) -> None:
+    facets = get(web, "/api/facets", q="cháy", province="Quảng Ninh").json()
+    assert facets["total"] == 3
+    provinces = {b["value"]: b["count"] for b in facets["facets"]["provinces"]}
+    assert provinces["Quảng Ninh"] == 3
+    assert provinces["Lạng Sơn"] == 3  # to add with OR
+    assert {b["value"] for b in facets["facets"]["sites"]} == {"quangninh"}
+
+
+def test_openapi_describes_a_filter_as_repeated_values(web) -> None:
+    spec = get(web, "/openapi.json").json()
+    listed = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    for name in ("province", "not_province", "person", "not_site"):
+        schema = listed[name]["schema"]
+        assert schema["type"] == "array"
+        assert schema["items"]["maxLength"] == MAX_FILTER_LENGTH
+
+
+def forms(page: str) -> dict[str, list[tuple[str, str]]]:
+    """Each form of the page by class: its inputs' (name, value), hidden or not."""
+    found = {}
+    for attrs, body in re.findall(r"<form([^>]*)>(.*?)</form>", page, flags=re.DOTALL):
+        kind = re.search(r'class="([^"]*)"', attrs).group(1)
+        found[kind] = [
+            (html.unescape(name), html.unescape(value))
+            for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', body)
+        ]
+    return found
+
+
+def hrefs(page: str, pattern: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(rf'href="({pattern}[^"]*)"', page)]
+
+
+def query_of(href: str) -> dict[str, list[str]]:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(href).query)
+
+
+def test_the_date_form_keeps_every_other_filter_and_the_sort(web) -> None:
+    page = get(web, "/", q="cháy", province=["Quảng Ninh", "Lạng Sơn"], person="Nguyễn Văn A",
+               not_site="cand", sort="date", since="2024-01-01", page=2).text  # fmt: skip
+    [dates] = [inputs for kind, inputs in forms(page).items() if "dates" in kind]
+    assert sorted(dates) == sorted([
+        ("q", "cháy"), ("province", "Quảng Ninh"), ("province", "Lạng Sơn"),
+        ("person", "Nguyễn Văn A"), ("not_site", "cand"), ("sort", "date"),
+        ("since", "2024-01-01"), ("until", ""),
+    ])  # fmt: skip
+    # The quick ranges keep them too, and set only the start.
+    [seven] = re.findall(r'<a class="chip" href="([^"]*)">7 ngày</a>', page)
+    kept = query_of(html.unescape(seven))
+    assert kept["province"] == ["Quảng Ninh", "Lạng Sơn"]
+    assert (kept["sort"], kept["not_site"]) == (["date"], ["cand"])
+    assert "until" not in kept
+    assert "page" not in kept
+
+
+def month_links(page: str) -> dict[str, dict[str, list[str]]]:
+    return {
+        month: query_of(html.unescape(href))
+        for href, month in re.findall(r'<a href="([^"]*)" data-month="([^"]+)"', page)
+    }
+
+
+def test_a_month_click_chooses_the_month_and_a_second_one_the_range(web) -> None:
+    months = month_links(get(web, "/", q="cháy", not_site="cand").text)
+    assert list(months) == [f"2024-{m:02d}" for m in range(1, 13)]
+    february = months["2024-02"]
+    assert (february["since"], february["until"]) == (["2024-02-01"], ["2024-02-29"])
+    assert february["not_site"] == ["cand"]
+    # February chosen: another month's link takes the range to it, February's own clears.
+    page = get(web, "/", q="cháy", not_site="cand", since="2024-02-01", until="2024-02-29").text
+    assert "Đã chọn tháng 2024-02" in page
+    months = month_links(page)
+    assert list(months) == [f"2024-{m:02d}" for m in range(1, 13)]  # the whole chart stays
+    may, january = months["2024-05"], months["2024-01"]
+    assert (may["since"], may["until"]) == (["2024-02-01"], ["2024-05-31"])
+    assert (january["since"], january["until"]) == (["2024-01-01"], ["2024-02-29"])
+    assert "since" not in months["2024-02"]
+    assert "until" not in months["2024-02"]
+    # The chart spans the months of the articles found: Quảng Ninh has March to May.
+    facets = get(web, "/api/facets", q="cháy", province="Quảng Ninh").json()["facets"]
+    assert [d["month"] for d in facets["dates"]] == ["2024-03", "2024-04", "2024-05"]
+
+
+def test_no_results_says_so_and_offers_a_way_out(web) -> None:
+    page = get(web, "/", q="cháy rừng ngập mặn", province="Quảng Ninh", not_site="cand").text
+    assert 'id="no-results"' in page
+    assert "Không tìm thấy bài nào" in page
+    assert "cháy rừng ngập mặn" in page
+    drops = re.findall(r'<a class="drop" href="([^"]*)">', page)
+    assert len(drops) == 2  # one link a filter, each removing it and keeping the other
+    assert [query_of(html.unescape(d)).get("province") for d in drops] == [None, ["Quảng Ninh"]]
+    assert [query_of(html.unescape(d)).get("not_site") for d in drops] == [["cand"], None]
+    [folded] = re.findall(r'<a id="folded" href="([^"]*)"', page)
+    assert query_of(html.unescape(folded))["q"] == ["chay rung ngap man"]
+    # A filter that leaves nothing: its facet still offers the values that would find some.
+    page = get(web, "/", q="cháy", province="Quảng Ninh", person="Không Có Ai").text
+    assert 'id="no-results"' in page
+    assert 'id="folded"' in page
+    assert 'data-facet="persons"' in page
+    others = [query_of(h).get("person", []) for h in hrefs(page, "/\\?")]
+    assert any(len(people) == 2 and people[0] == "Không Có Ai" for people in others)
+
+
+def test_chosen_filters_are_chips_that_remove_them_and_clear_all_keeps_the_query(web) -> None:
+    page = get(web, "/", q="cháy", province=["Quảng Ninh", "Lạng Sơn"], not_site="cand",
+               sort="date").text  # fmt: skip
+    chips = re.findall(r'<a class="chip on[^"]*" href="([^"]*)"[^>]*>([^<]*)', page)
+    labels = [label.strip() for _, label in chips]
+    assert labels == ["Tỉnh: Quảng Ninh", "Tỉnh: Lạng Sơn", "Trừ trang: cand"]
+    first = query_of(html.unescape(chips[0][0]))
+    assert (first["province"], first["not_site"]) == (["Lạng Sơn"], ["cand"])
+    [clear] = re.findall(r'<a class="clear" id="clear" href="([^"]*)"', page)
+    assert query_of(html.unescape(clear)) == {"q": ["cháy"], "sort": ["date"]}
+    # A facet value is a toggle adding to the chosen ones, and can be excluded.
+    adds = hrefs(page, "/\\?")
+    assert any(query_of(h).get("not_province") == ["Sơn La"] for h in adds)
+    assert any(query_of(h).get("province") == ["Quảng Ninh", "Lạng Sơn", "Sơn La"] for h in adds)
+
+
+def test_the_page_links_to_save_export_and_the_people_named(web) -> None:
+    page = get(web, "/", q="ma túy", province="Sơn La").text
+    [save] = hrefs(page, "/watches/new\\?")
+    assert query_of(save) == {"q": ["ma túy"], "province": ["Sơn La"]}
+    exports = hrefs(page, "/api/export\\?")
+    assert [query_of(e)["format"] for e in exports] == [["csv"], ["xlsx"]]
+    assert all(query_of(e)["province"] == ["Sơn La"] for e in exports)
+    people = hrefs(page, "/people/")
+    assert people
+    assert all("/" not in p[len("/people/") :] for p in people)

@@ -13,17 +13,28 @@ from scrapy.settings import Settings
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from crawler.commands.base import EXIT_FAILED, EXIT_OK, CliError, project_settings, unreachable
-from crawler.es.client import client_from_settings, cluster_status, redact
-from crawler.es.server import MAVEN_REPO, LocalNode, ServerError, default_base
+from crawler.es.client import client_from_settings, cluster_status, hosts, redact
+from crawler.es.server import (
+    MAVEN_REPO,
+    LocalCluster,
+    LocalNode,
+    ServerError,
+    default_base,
+    running_nodes,
+)
 
-HELP = "manage a local Elasticsearch node: up, down, status"
-EXAMPLE = "crawler es up"
+HELP = "manage a local Elasticsearch node or cluster: up, down, status"
+EXAMPLE = "crawler es up --nodes 3"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=["up", "down", "status"],
-                        help="up: download (once), start and wait until healthy; down: stop; "
-                        "status: version, health and indices of ES_URL")  # fmt: skip
+                        help="up: download (once), start and wait until healthy; down: stop "
+                        "every node started here; status: version, health, nodes, shards "
+                        "and indices of ES_URL")  # fmt: skip
+    parser.add_argument("--nodes", type=int, default=None, metavar="N",
+                        help="up: a cluster of N nodes on loopback, on the port of ES_URL and "
+                        "the next ones (default: as many as ES_URL lists, else 1)")  # fmt: skip
 
 
 def project_dir() -> Path:
@@ -31,33 +42,55 @@ def project_dir() -> Path:
     return Path(cfg).parent if cfg else Path.cwd()
 
 
-def local_node(settings: Settings) -> LocalNode:
-    """The node `crawler es` manages: the port of ES_URL, which must be on this machine."""
-    url = urlsplit(settings["ES_URL"])
-    if url.hostname not in ("127.0.0.1", "localhost"):
+def local_node(settings: Settings, size: int | None = None) -> LocalNode | LocalCluster:
+    """What `crawler es` manages: a node on the port of ES_URL, which must be on this
+    machine, or a cluster of ``size`` nodes (default: as many as ES_URL lists) from it."""
+    listed = [urlsplit(url) for url in hosts(settings["ES_URL"])]
+    if any(url.hostname not in ("127.0.0.1", "localhost") for url in listed):
         raise CliError(
             f"ES_URL {redact(settings['ES_URL'])} is not on this machine; `crawler es` manages "
-            "only a local node (use http://127.0.0.1:PORT)"
+            "only local nodes (use http://127.0.0.1:PORT)"
         )
-    return LocalNode(
-        base=default_base(project_dir(), settings["ES_LOCAL_DIR"]),
-        port=url.port or 9200,
-        heap=settings["ES_HEAP"],
-        repo=settings["ES_MAVEN_REPO"] or MAVEN_REPO,
-        transport_port=settings.getint("ES_TRANSPORT_PORT") or None,
-    )
+    size = size or len(listed)
+    if size < 1:
+        raise CliError(f"--nodes {size}: a cluster has at least one node")
+    base = default_base(project_dir(), settings["ES_LOCAL_DIR"])
+    port = listed[0].port or 9200
+    options = {"base": base, "port": port, "heap": settings["ES_HEAP"],
+               "repo": settings["ES_MAVEN_REPO"] or MAVEN_REPO}  # fmt: skip
+    transport = settings.getint("ES_TRANSPORT_PORT") or None
+    if size == 1:
+        return LocalNode(**options, transport_port=transport)
+    cluster = LocalCluster(**options, size=size, transport_port=transport or port + 100)
+    if len(listed) > 1 and [u.port or 9200 for u in listed] != [n.port for n in cluster.nodes]:
+        raise CliError(
+            f"ES_URL lists {len(listed)} nodes that are not {size} consecutive ports from "
+            f"{port}; set ES_URL={cluster.url}"
+        )
+    return cluster
 
 
 def run(args: argparse.Namespace) -> int:
     settings = project_settings()
     if args.action == "status":
         return status(settings)
-    node = local_node(settings)
     try:
-        print(node.up() if args.action == "up" else node.down())
+        if args.action == "down":
+            print(stop_all(settings))
+            return EXIT_OK
+        print(local_node(settings, args.nodes).up())
     except ServerError as exc:
         raise CliError(str(exc)) from exc
     return EXIT_OK
+
+
+def stop_all(settings: Settings) -> str:
+    """Stop every node started from this project's folder (one node, or each member of a
+    cluster), or the node of ES_URL when none runs from here (it says whose it is)."""
+    running = running_nodes(default_base(project_dir(), settings["ES_LOCAL_DIR"]))
+    if not running:
+        return local_node(settings, 1).down()
+    return "\n".join(node.down() for node in running)
 
 
 def status(settings: Settings) -> int:
@@ -70,6 +103,11 @@ def status(settings: Settings) -> int:
     except (TransportError, ApiError) as exc:
         raise CliError(unreachable(settings, exc)) from exc
     print(f"Elasticsearch {found['version']} at {url}: {found['health']}")
+    print(f"  {len(found['nodes'])} node(s): " + ", ".join(
+        f"{n['name']} {n['address']}{' (master)' if n['master'] else ''}" for n in found["nodes"]
+    ))  # fmt: skip
+    shards = found["shards"]
+    print("  shards: " + ", ".join(f"{count} {state.lower()}" for state, count in shards.items()))
     if not found["indices"]:
         print("  no indices yet")
     for row in found["indices"]:

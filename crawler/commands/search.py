@@ -15,11 +15,14 @@ from elasticsearch import ApiError, NotFoundError
 
 from crawler.commands.base import EXIT_OK, CliError, project_settings, unreachable
 from crawler.es.client import client_from_settings, redact
-from crawler.es.search import InvalidSearch, Parameter, SearchRequest, parameters, search
+from crawler.es.search import EXCLUDE, InvalidSearch, Parameter, SearchRequest, parameters, search
 from crawler.text import strip_controls
 
 HELP = "search indexed articles"
-EXAMPLE = 'crawler search "ma túy" --province "Sơn La" --since 2024-01-01 --page 2'
+EXAMPLE = (
+    'crawler search "ma túy" --province "Sơn La" --province "Điện Biên" --not-site cand '
+    "--since 2024-01-01 --page 2"
+)
 QUERY = "q"  # the parameter given as the positional argument, `crawler search WORDS`
 
 
@@ -46,7 +49,7 @@ def _help(param: Parameter) -> str:
     if param.max_length is not None:
         words.append(f"at most {param.max_length} characters")
     text = ", ".join(words)
-    if param.default not in (None, "", False):
+    if param.default not in (None, "", False, ()):
         text += " (default: %(default)s)"
     return text
 
@@ -56,19 +59,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def add_search_options(parser: argparse.ArgumentParser, leave_out: tuple[str, ...] = ()) -> None:
+def add_search_options(
+    parser: argparse.ArgumentParser, leave_out: tuple[str, ...] = (), query_optional: bool = False
+) -> None:
     """The query and the filters as options, one per SearchRequest parameter except
     ``leave_out`` (`watch add` and `export` have no pages): one definition for every
-    command that searches."""
+    command that searches. ``query_optional``: without words, every article the filters
+    keep (an export, a watch of filters only)."""
     for param in parameters():
         if param.name in leave_out:
             continue
         if param.name == QUERY:
-            parser.add_argument(QUERY, metavar="query", help=_help(param))
+            optional = {"nargs": "?", "default": ""} if query_optional else {}
+            parser.add_argument(QUERY, metavar="query", help=_help(param), **optional)
         elif param.type is bool:
             action = argparse.BooleanOptionalAction if param.default else "store_true"
             parser.add_argument(
                 option(param.name), action=action, default=param.default, help=_help(param)
+            )
+        elif param.multiple:
+            # --province A --province B: any of them; SearchRequest takes None as none.
+            parser.add_argument(
+                option(param.name),
+                dest=param.name,
+                action="append",
+                type=PARSERS[param.type],
+                default=None,
+                metavar=param.name.removeprefix(EXCLUDE).upper(),
+                help=_help(param),
             )
         else:
             metavar = "{" + ",".join(param.choices) + "}" if param.choices else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from crawler.commands.base import EXIT_OK, CliError, project_settings
@@ -29,12 +30,28 @@ def server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
+def write_warning(host: str, token: str | None) -> str | None:
+    """What to say when the app listens beyond loopback without a write token: saved
+    searches then cannot be changed from other machines (reading stays open)."""
+    from crawler.web.watches import is_loopback
+
+    if token or host == "localhost" or is_loopback(host):
+        return None
+    return (
+        f"warning: listening on {host} without WEB_WRITE_TOKEN: saving or removing watches "
+        "is refused to every client but this machine; set WEB_WRITE_TOKEN to allow it"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from crawler.web.app import create_app
 
     settings = project_settings()
     app = create_app(client_from_settings(settings), settings["ES_INDEX"])
     print(f"Search page at http://{args.host}:{args.port}/ (API: /api/search, /openapi.json)")
+    warning = write_warning(args.host, settings.get("WEB_WRITE_TOKEN"))
+    if warning:
+        print(warning, file=sys.stderr)
     serving = server(app, args.host, args.port)
     try:
         serving.run()

@@ -75,17 +75,28 @@ def check_available(client: Elasticsearch, url: str) -> None:
 
 
 def cluster_status(client: Elasticsearch) -> dict[str, Any]:
-    """Version and health of the cluster, and its indices with their aliases."""
+    """Version and health of the cluster, its nodes, its shards by state (STARTED,
+    UNASSIGNED...) and its indices with their aliases."""
     health = client.cluster.health()
     nodes = client.nodes.info(node_id="_local", filter_path="nodes.*.version")
     indices = client.cat.indices(format="json", h="index,docs.count,health")
     aliases = client.cat.aliases(format="json", h="alias,index")
+    members = client.cat.nodes(format="json", h="name,http_address,master")
+    shards: dict[str, int] = {}
+    for row in client.cat.shards(format="json", h="index,state"):
+        if not row["index"].startswith("."):
+            shards[row["state"]] = shards.get(row["state"], 0) + 1
     alias_of: dict[str, list[str]] = {}
     for row in aliases:
         alias_of.setdefault(row["index"], []).append(row["alias"])
     return {
         "version": next(iter(nodes["nodes"].values()))["version"],
         "health": health["status"],
+        "nodes": [
+            {"name": row["name"], "address": row["http_address"], "master": row["master"] == "*"}
+            for row in sorted(members, key=lambda r: r["name"])
+        ],
+        "shards": shards,
         "indices": [
             {"index": row["index"], "aliases": alias_of.get(row["index"], []),
              "documents": int(row["docs.count"] or 0), "health": row["health"]}

@@ -38,6 +38,24 @@ def index_version(client: Elasticsearch, index: str) -> int:
     return int(meta.get("mapping_version", 1))
 
 
+# One shard, and a replica as soon as a second node can hold it: green on one node, a
+# node of a cluster may die (auto_expand_replicas is core Elasticsearch).
+SMALL_INDEX = {"number_of_shards": 1, "auto_expand_replicas": "0-1"}
+
+
+def ensure_small_index(
+    client: Elasticsearch, index: str, mappings: dict[str, Any] | None = None
+) -> None:
+    """A plain index of few documents (run reports, saved searches), made on first use."""
+    if client.indices.exists(index=index):
+        return
+    try:
+        client.indices.create(index=index, mappings=mappings, settings=SMALL_INDEX)
+    except BadRequestError as exc:
+        if exc.error != "resource_already_exists_exception":
+            raise
+
+
 def ensure_index(client: Elasticsearch, alias: str) -> str:
     """Name of the index behind the alias, creating both if this is the first use."""
     if client.indices.exists_alias(name=alias):

@@ -7,7 +7,7 @@ import re
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING, Any, get_args, get_type_hints
+from typing import TYPE_CHECKING, Any, get_args, get_origin, get_type_hints
 
 from crawler.es.document import entity_key
 from crawler.text import ABBREVIATIONS, fold, normalize_text
@@ -30,6 +30,8 @@ MAX_QUERY_LENGTH = 2000  # a longer query is refused
 MAX_QUERY_CHARS = 500  # of a long query, the first this many characters are searched
 # A longer filter value names nothing indexed; at 32 KB Elasticsearch refuses the term.
 MAX_FILTER_LENGTH = 200
+MAX_FILTER_VALUES = 20  # values of one filter (or of its exclusion) in one search
+EXCLUDE = "not_"  # not_province=C: the exclusion of the filter province
 MAX_ID_BYTES = 512  # Elasticsearch's own limit on a document _id
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's index.max_result_window: from + size
 MAX_PAGE = 1000
@@ -55,8 +57,15 @@ def _public(default: Any, help_text: str, **bounds: Any) -> Any:
 
 
 def _filter(help_text: str) -> Any:
-    """A filter value: none by default, at most MAX_FILTER_LENGTH characters."""
-    return _public(None, help_text, max_length=MAX_FILTER_LENGTH)
+    """A filter: any of several values (OR), none by default; a single value is taken as
+    one, each at most MAX_FILTER_LENGTH characters."""
+    return _public((), help_text + "; repeat for any of several", max_length=MAX_FILTER_LENGTH)
+
+
+def _exclusion(what: str) -> Any:
+    """The values of a filter an article must not have: ``not_province`` for ``province``."""
+    return _public((), f"leave out articles with this {what}; repeat for several",
+                   max_length=MAX_FILTER_LENGTH)  # fmt: skip
 
 
 def _internal(help_text: str, **kwargs: Any) -> Any:
@@ -74,15 +83,22 @@ class SearchRequest:
         'words, "exact phrases", -exclusion, a OR b; with or without diacritics',
         max_length=MAX_QUERY_LENGTH,
     )
-    province: str | None = _filter("province, as published or as merged in 2025")
-    site: str | None = _filter("a site id of the registry")
+    province: tuple[str, ...] = _filter("province, as published or as merged in 2025")
+    site: tuple[str, ...] = _filter("a site id of the registry")
     since: date | None = _public(None, "published on or after this day")
     until: date | None = _public(None, "published on or before this day")
-    entity: str | None = _filter("a person, organisation or place named in the article")
-    person: str | None = _filter("a person, exactly as in the facets")
-    organization: str | None = _filter("an organisation, exactly as in the facets")
-    place: str | None = _filter("a place, exactly as in the facets")
-    category: str | None = _filter("a category as the site names it")
+    entity: tuple[str, ...] = _filter("a person, organisation or place named in the article")
+    person: tuple[str, ...] = _filter("a person, exactly as in the facets")
+    organization: tuple[str, ...] = _filter("an organisation, exactly as in the facets")
+    place: tuple[str, ...] = _filter("a place, exactly as in the facets")
+    category: tuple[str, ...] = _filter("a category as the site names it")
+    not_province: tuple[str, ...] = _exclusion("province (as published or merged)")
+    not_site: tuple[str, ...] = _exclusion("site id")
+    not_entity: tuple[str, ...] = _exclusion("person, organisation or place named")
+    not_person: tuple[str, ...] = _exclusion("person")
+    not_organization: tuple[str, ...] = _exclusion("organisation")
+    not_place: tuple[str, ...] = _exclusion("place")
+    not_category: tuple[str, ...] = _exclusion("category")
     sort: str = _public(
         "relevance", "order: relevance, or date with the newest first", choices=SORTS
     )
@@ -96,13 +112,29 @@ class SearchRequest:
 
     def __post_init__(self) -> None:
         for param in parameters():
-            param.check(getattr(self, param.name))
+            value = getattr(self, param.name)
+            if param.multiple:
+                # One value, a list or nothing: always a tuple of the values given.
+                value = _values(value)
+                object.__setattr__(self, param.name, value)
+            param.check(value)
         if self.page * self.size > MAX_RESULT_WINDOW:
             raise InvalidSearch(
                 "page",
                 f"must be at most {MAX_RESULT_WINDOW // self.size} with size {self.size} "
                 f"(only the first {MAX_RESULT_WINDOW} results can be reached), got {self.page}",
             )
+
+
+def _values(value: Any) -> Any:
+    """A filter's values as a tuple, empty ones dropped (``?province=`` filters nothing)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, list | tuple):
+        return tuple(v for v in value if v != "")
+    return value  # refused by Parameter.check, naming the parameter
 
 
 _KINDS = {str: "text", int: "a whole number", bool: "true or false", date: "a date"}
@@ -120,6 +152,7 @@ class Parameter:
     maximum: int | None = None
     max_length: int | None = None
     choices: tuple[str, ...] = ()
+    multiple: bool = False  # takes several values: repeated options, repeated query parameters
 
     def range(self) -> str:
         """The bounds in words: "between 1 and 100", "at least 1"."""
@@ -131,6 +164,20 @@ class Parameter:
         """Raise InvalidSearch naming this parameter when the value is not one it takes."""
         if value is None and self.default is None:
             return
+        if self.multiple:
+            if not isinstance(value, tuple):
+                raise InvalidSearch(self.name, f"must be {_KINDS[self.type]}, got {value!r}")
+            if len(value) > MAX_FILTER_VALUES:
+                raise InvalidSearch(
+                    self.name, f"takes at most {MAX_FILTER_VALUES} values, got {len(value)}"
+                )
+            for one in value:
+                self.check_one(one)
+            return
+        self.check_one(value)
+
+    def check_one(self, value: Any) -> None:
+        """Check one value: of a single-valued parameter, or each of a filter's."""
         if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
             raise InvalidSearch(self.name, f"must be {_KINDS[self.type]}, got {value!r}")
         low, high = self.minimum, self.maximum
@@ -156,8 +203,9 @@ def parameters() -> tuple[Parameter, ...]:
             continue
         hint = hints[spec.name]
         kind = next((t for t in get_args(hint) if t is not type(None)), hint)
+        multiple = get_origin(hint) is tuple
         default = None if spec.default is MISSING else spec.default
-        found.append(Parameter(spec.name, kind, default, **spec.metadata))
+        found.append(Parameter(spec.name, kind, default, **spec.metadata, multiple=multiple))
     return tuple(found)
 
 
@@ -176,26 +224,55 @@ def to_query_string(text: str) -> str:
     return " | ".join(f"({g})" for g in groups) if len(groups) > 1 else text
 
 
-def build_query(request: SearchRequest) -> dict[str, Any]:
-    """The bool query: words and phrases on exact and folded fields, then the filters."""
-    filters = list(request.extra_filters)
-    if request.province:
-        filters.append({"term": {"province_keys": entity_key(request.province)}})
-    if request.site:
-        filters.append({"term": {"site": request.site}})
-    if request.category:
-        filters.append({"term": {"category": request.category}})
+# Each filter: the indexed field it matches, and whether its values are compared as keys
+# (folded, case-insensitive: "ninh binh" finds Ninh Bình) or exactly as in the facets.
+FILTER_FIELDS = {
+    "province": ("province_keys", True),
+    "site": ("site", False),
+    "entity": ("entity_keys", True),
+    "person": ("persons", False),
+    "organization": ("organizations", False),
+    "place": ("locations", False),
+    "category": ("category", False),
+}
+DATES = "dates"  # since and until, as one filter
+
+
+def _terms(name: str, values: tuple[str, ...]) -> dict[str, Any]:
+    field, keyed = FILTER_FIELDS[name]
+    return {"terms": {field: sorted({entity_key(v) if keyed else v for v in values})}}
+
+
+def filter_clauses(request: SearchRequest) -> dict[str, dict[str, Any]]:
+    """Each filter given as one clause, by name (``dates`` for since and until): the
+    values of one filter match any of them (OR); different filters all apply (AND)."""
+    clauses = {name: _terms(name, getattr(request, name))
+               for name in FILTER_FIELDS if getattr(request, name)}  # fmt: skip
     if request.since or request.until:
         # Whole days in Vietnam time: until 2022-01-04 includes that evening.
         bounds = {"gte": request.since, "lte": request.until}
         days = {k: f"{v.isoformat()}||/d" for k, v in bounds.items() if v}
-        filters.append({"range": {"published": {**days, "time_zone": "+07:00"}}})
-    if request.entity:
-        filters.append({"term": {"entity_keys": entity_key(request.entity)}})
-    for name, value in (("persons", request.person), ("organizations", request.organization),
-                        ("locations", request.place)):  # fmt: skip
-        if value:
-            filters.append({"term": {name: value}})
+        clauses[DATES] = {"range": {"published": {**days, "time_zone": "+07:00"}}}
+    return clauses
+
+
+def exclusion_clauses(request: SearchRequest) -> list[dict[str, Any]]:
+    """What an article must not have: the values of the ``not_`` parameters."""
+    return [_terms(name, getattr(request, EXCLUDE + name))
+            for name in FILTER_FIELDS if getattr(request, EXCLUDE + name)]  # fmt: skip
+
+
+def build_query(request: SearchRequest) -> dict[str, Any]:
+    """The bool query: words and phrases on exact and folded fields, then the filters."""
+    return _query(request, list(filter_clauses(request).values()))
+
+
+def _query(request: SearchRequest, filters: list[dict[str, Any]]) -> dict[str, Any]:
+    """The words, the caller's filters and the exclusions, then ``filters``."""
+    filters = [*request.extra_filters, *filters]
+    excluded = exclusion_clauses(request)
+    if excluded:
+        filters.append({"bool": {"must_not": excluded}})
     text = to_query_string(request.q)
     if not text.strip():
         return {"bool": {"must": [{"match_all": {}}], "filter": filters}}
@@ -250,10 +327,17 @@ FACETS = {
             "field": "published",
             "calendar_interval": "month",
             "time_zone": "+07:00",
-            "min_doc_count": 1,
+            "min_doc_count": 0,  # a month without articles between two with is a zero
         }
     },  # fmt: skip
 }
+# The filter each facet chooses values of. A facet counts as if its own filter were not
+# given (the others apply): the other provinces stay there to add with OR.
+FACET_FILTERS = {
+    "provinces": "province", "sites": "site", "persons": "person",
+    "organizations": "organization", "locations": "place", "categories": "category",
+    "dates": DATES,
+}  # fmt: skip
 
 
 def search_body(request: SearchRequest) -> dict[str, Any]:
@@ -279,15 +363,32 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         "track_scores": True,
         "track_total_hits": True,
     }
+    stories = {"cardinality": {"field": "story_key"}}
+    if request.facets:
+        # The faceted filters apply to the hits (post_filter) and to every facet but
+        # their own; the rest (words, entity, exclusions) to everything.
+        clauses = filter_clauses(request)
+        faceted = {n: c for n, c in clauses.items() if n in FACET_FILTERS.values()}
+        body["query"] = _query(request, [c for n, c in clauses.items() if n not in faceted])
+        body["aggs"] = {
+            name: {
+                "filter": {
+                    "bool": {"filter": [c for n, c in faceted.items() if n != FACET_FILTERS[name]]}
+                },
+                "aggs": {"values": agg},
+            }  # fmt: skip
+            for name, agg in FACETS.items()
+        }
+        if faceted:
+            body["post_filter"] = {"bool": {"filter": list(faceted.values())}}
+            stories = {"filter": body["post_filter"], "aggs": {"count": stories}}
     if request.group:
         # One result per story; the republications come back as inner hits.
         body["collapse"] = {
             "field": "story_key",
             "inner_hits": {"name": "also", "size": 5, "_source": ["id", "url", "site", "title"]},
         }
-        body["aggs"] = {"stories": {"cardinality": {"field": "story_key"}}}
-    if request.facets:
-        body.setdefault("aggs", {}).update(FACETS)
+        body.setdefault("aggs", {})["stories"] = stories
     return body
 
 
@@ -319,7 +420,7 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
 def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
     facets: dict[str, Any] = {}
     for name in FACETS:
-        buckets = aggregations.get(name, {}).get("buckets", [])
+        buckets = aggregations.get(name, {}).get("values", {}).get("buckets", [])
         if name == "dates":
             facets[name] = [{"month": b["key_as_string"][:7], "count": b["doc_count"]}
                             for b in buckets]  # fmt: skip
@@ -347,7 +448,8 @@ def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[st
     }
     aggregations = response.get("aggregations", {})
     if "stories" in aggregations:
-        result["stories"] = aggregations["stories"]["value"]
+        stories = aggregations["stories"]
+        result["stories"] = stories["count"]["value"] if "count" in stories else stories["value"]
     if request.facets:
         result["facets"] = _facets(aggregations)
     return result

@@ -1,4 +1,4 @@
-"""A local single-node Elasticsearch for development and tests.
+"""A local Elasticsearch for development and tests: one node, or a cluster of a few.
 
 The server is the integration-test zip that Elastic publishes to Maven Central, run on
 the machine's Java under a project-local folder, bound to 127.0.0.1. Elasticsearch
@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.request
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from crawler.cachedir import cache_dir
@@ -151,6 +151,11 @@ class LocalNode:
     # Stop the node when the process that started it ends, even killed: a test session's
     # node. `crawler es up` leaves this off: its node outlives the command on purpose.
     die_with_parent: bool = False
+    # A member of a cluster (LocalCluster): the transport addresses of every member and
+    # the names of those that elect the first master. Empty: a single-node cluster.
+    seed_hosts: tuple[str, ...] = ()
+    masters: tuple[str, ...] = ()
+    cluster_name: str = ""
     _watchdog: subprocess.Popen | None = field(default=None, init=False, repr=False)
 
     @property
@@ -171,6 +176,14 @@ class LocalNode:
 
     def up(self, timeout: float = START_TIMEOUT) -> str:
         """Start the node and wait until it is healthy; a no-op if it already is."""
+        if message := self.start():
+            return message
+        self.wait_healthy(timeout)
+        return f"Elasticsearch {self.version} started at {self.url} (data in {self.home})"
+
+    def start(self) -> str | None:
+        """Start the node without waiting for it (a cluster's members start together: none
+        is healthy before a majority of them runs); what runs already, or None."""
         found = probe(self.port)
         if found and found["elasticsearch"]:
             return f"Elasticsearch {found['version']} already running at {self.url}"
@@ -195,8 +208,7 @@ class LocalNode:
         self.install()
         self._configure()
         self._start(java_home)
-        self._wait_healthy(timeout)
-        return f"Elasticsearch {self.version} started at {self.url} (data in {self.home})"
+        return None
 
     def _check_ports(self) -> None:
         """Fail before starting, naming the clash, when a port the node needs is taken."""
@@ -262,15 +274,23 @@ class LocalNode:
             shutil.copytree(self.dist / "config", config)
         for sub in ("data", "logs"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
+        if self.seed_hosts:
+            discovery = {
+                "discovery.seed_hosts": list(self.seed_hosts),
+                # Read only when the cluster first forms; ignored once it has.
+                "cluster.initial_master_nodes": list(self.masters),
+            }
+        else:
+            discovery = {"discovery.type": "single-node"}
         settings = {
-            "cluster.name": f"crawler-{self.name}",
+            "cluster.name": self.cluster_name or f"crawler-{self.name}",
             "node.name": self.name,
             "path.data": str(self.home / "data"),
             "path.logs": str(self.home / "logs"),
             "network.host": "127.0.0.1",
             "http.port": self.port,
             **({} if self.transport_port is None else {"transport.port": self.transport_port}),
-            "discovery.type": "single-node",
+            **discovery,
             "xpack.security.enabled": False,
             # Throwaway local nodes often live on busy disks; never go read-only.
             "cluster.routing.allocation.disk.threshold_enabled": False,
@@ -335,7 +355,7 @@ class LocalNode:
             self._watchdog.stdin.close()
             self._watchdog = None
 
-    def _wait_healthy(self, timeout: float) -> None:
+    def wait_healthy(self, timeout: float = START_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = probe(self.port)
@@ -347,6 +367,18 @@ class LocalNode:
             f"Elasticsearch at {self.url} did not become healthy in {timeout:.0f} s; "
             f"last lines of {log}:\n{_tail(log)}"
         )
+
+    @property
+    def running(self) -> bool:
+        """Whether the node this folder started is alive (the answer of its pid file)."""
+        return self._running_pid() is not None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer would end it (for failover tests)."""
+        if pid := self._running_pid():
+            os.kill(pid, signal.SIGKILL)
+            while _alive(pid):
+                time.sleep(0.1)
 
     def _running_pid(self) -> int | None:
         try:
@@ -384,6 +416,77 @@ class LocalNode:
         self.pid_file.unlink(missing_ok=True)
         self._unwatch()
         return f"Elasticsearch at {self.url} stopped"
+
+
+@dataclass
+class LocalCluster:
+    """``size`` nodes on loopback that form one cluster: node-1 on HTTP ``port`` and
+    transport ``transport_port``, node-2 on the next ports, and so on; each its own folder
+    under ``base``, all from one unpacked server."""
+
+    base: Path
+    size: int = 3
+    port: int = 9200
+    transport_port: int = 9300
+    heap: str = "512m"
+    repo: str = MAVEN_REPO
+    die_with_parent: bool = False
+    name: str = "crawler-cluster"
+    prefix: str = "node"  # members are node-1, node-2...: their folders under base
+
+    @property
+    def nodes(self) -> list[LocalNode]:
+        names = tuple(f"{self.prefix}-{i}" for i in range(1, self.size + 1))
+        seeds = tuple(f"127.0.0.1:{self.transport_port + i}" for i in range(self.size))
+        return [
+            LocalNode(
+                base=self.base,
+                port=self.port + i,
+                name=names[i],
+                heap=self.heap,
+                repo=self.repo,
+                transport_port=self.transport_port + i,
+                die_with_parent=self.die_with_parent,
+                seed_hosts=seeds,
+                masters=names,
+                cluster_name=self.name,
+            )  # fmt: skip
+            for i in range(self.size)
+        ]
+
+    @property
+    def url(self) -> str:
+        """The ES_URL that lists every node: the client retries on the others."""
+        return ",".join(node.url for node in self.nodes)
+
+    def up(self, timeout: float = START_TIMEOUT) -> str:
+        """Start the members that do not run, then wait until the cluster is healthy."""
+        nodes = self.nodes
+        for node in nodes:
+            if not node.running:
+                node.start()
+        for node in nodes:
+            node.wait_healthy(timeout)
+        return (
+            f"Elasticsearch {ES_VERSION}: a cluster of {self.size} nodes on ports "
+            f"{self.port}-{self.port + self.size - 1} (data in {self.base}); "
+            f"ES_URL={self.url}"
+        )
+
+    def down(self) -> str:
+        return "\n".join(node.down() for node in self.nodes)
+
+
+def running_nodes(base: Path) -> list[LocalNode]:
+    """The nodes started from ``base`` that still run, one node or a cluster's members."""
+    found: list[LocalNode] = []
+    if not base.is_dir():
+        return found
+    for home in sorted(p for p in base.iterdir() if (p / "es.pid").is_file()):
+        node = LocalNode(base=base, name=home.name)
+        if node.running and (port := node._configured_port()):
+            found.append(replace(node, port=port))
+    return found
 
 
 def _alive(pid: int) -> bool:

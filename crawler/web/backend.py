@@ -11,7 +11,7 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from fastapi import Depends, HTTPException, Request
 
-URL_FIELDS = ("url", "canonical_url")  # a file: address in them is a path on this machine
+from crawler.es.local_paths import without_local_paths
 
 
 class Backend:
@@ -51,19 +51,3 @@ Es = Annotated[Backend, Depends(backend)]
 def connections(client: Elasticsearch) -> int:
     """How many requests the client can have in flight: its connections to every node."""
     return sum(node.config.connections_per_node for node in client.transport.node_pool.all())
-
-
-def without_local_paths(value: Any) -> Any:
-    """An answer without the paths of this machine that replayed files carry: their
-    seed_path, a file: address as url or canonical_url (of the article or an image)."""
-    if isinstance(value, list):
-        return [without_local_paths(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    return {
-        key: None
-        if key in URL_FIELDS and isinstance(v, str) and v.lower().startswith("file:")
-        else without_local_paths(v)
-        for key, v in value.items()
-        if key != "seed_path"
-    }

@@ -9,14 +9,25 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
 
-from crawler.es.search import InvalidSearch, Parameter, SearchRequest, parameters
+from crawler.es.search import (
+    MAX_FILTER_VALUES,
+    InvalidSearch,
+    Parameter,
+    SearchRequest,
+    parameters,
+)
 
 PARAMS = tuple(param.name for param in parameters())  # what the page's links carry on
 
 
 def _query(param: Parameter) -> Any:
     """The query parameter's type, description and bounds (for /openapi.json): checking
-    the bounds is SearchRequest's, so the API and the command line say the same."""
+    the bounds is SearchRequest's, so the API and the command line say the same. A filter
+    is repeated for several values: ``?province=A&province=B``."""
+    if param.multiple:
+        items = {"type": "string", "maxLength": param.max_length}
+        extra = {"items": items, "maxItems": MAX_FILTER_VALUES}
+        return Annotated[list[param.type], Query(description=param.help, json_schema_extra=extra)]
     schema = {
         "minimum": param.minimum,
         "maximum": param.maximum,
@@ -46,7 +57,10 @@ async def search_params(**values: Any) -> SearchRequest:
 search_params.__signature__ = inspect.Signature(
     [
         inspect.Parameter(
-            p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default, annotation=_query(p)
+            p.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=list(p.default) if p.multiple else p.default,
+            annotation=_query(p),
         )
         for p in parameters()
     ],

@@ -18,9 +18,10 @@ from crawler.es.search import (
     more_like_this,
     search,
 )
+from crawler.text import fold
 from crawler.web.backend import Es
 from crawler.web.params import Params, invalid
-from crawler.web.templating import TEMPLATES, linker
+from crawler.web.templating import TEMPLATES, chosen_month, linker, month_chart, quick_ranges
 
 router = APIRouter()
 
@@ -31,7 +32,13 @@ async def api_search(params: Params, es: Es) -> dict[str, Any]:
     return result
 
 
-@router.get("/api/facets", summary="Counts per filter value and per month")
+@router.get(
+    "/api/facets",
+    summary="Counts per filter value and per month",
+    description="Each facet counts as if its own filter were not given (the other filters "
+    "apply), so it lists the values that could be added to it; months without articles "
+    "between the first and the last are counted as 0.",
+)
 async def api_facets(params: Params, es: Es) -> dict[str, Any]:
     [result] = await es.run((search, replace(params, facets=True, size=1)))
     return {"total": result["total"], "facets": result["facets"]}
@@ -52,10 +59,18 @@ async def page(request: Request, params: Params, es: Es) -> HTMLResponse:
         error = None
     except HTTPException as exc:
         result, error = {"total": 0, "hits": [], "facets": {}}, exc.detail
+    link = linker(request)
+    folded = fold(params.q)
     return TEMPLATES.TemplateResponse(
         request, "search.html",
-        {"p": params, "result": result, "error": error, "link": linker(request),
-         "pages": _pages(result.get("stories", result["total"]), params)},
+        {"p": params, "result": result, "error": error, "link": link,
+         "pages": _pages(result.get("stories", result["total"]), params),
+         "first": (params.page - 1) * params.size + 1,
+         "chips": link.chips(), "ranges": quick_ranges(link),
+         "months": month_chart(result["facets"].get("dates", []), params.since, params.until,
+                               link),
+         "chosen_month": chosen_month(params.since, params.until),
+         "folded": folded if folded != params.q else None},
     )  # fmt: skip
 
 

@@ -1,0 +1,155 @@
+"""A three-node cluster on loopback: a crawl and a nightly run lose a node (SIGKILL) midway,
+searches keep answering, every article is indexed once, the node rejoins, green again."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from crawler.es.client import hosts
+from crawler.es.probe import port_problem
+from crawler.es.server import LocalCluster, LocalNode
+from testkit.sites.generated import build, registry_yaml
+from testkit.sites.server import FixtureSite, stop
+from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, node_base, run_cli
+
+ARTICLES = 40
+# Small bulk requests, so that writes are under way when the node dies; no entities (speed).
+RUN = [*FAST_CRAWL, "-s", "NER_ENABLED=0", "-s", "ES_BULK_SIZE=4", "--json"]
+
+
+def free_ports(count: int) -> tuple[int, int]:
+    """An HTTP and a transport port range of ``count`` consecutive free ports each."""
+    for _ in range(50):
+        http, transport = random.randrange(20000, 30000), random.randrange(30000, 40000)
+        wanted = [*range(http, http + count), *range(transport, transport + count)]
+        if not any(port_problem(port) for port in wanted):
+            return http, transport
+    raise RuntimeError("no free port ranges")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    http, transport = free_ports(3)
+    cluster = LocalCluster(
+        base=node_base(), size=3, port=http, transport_port=transport, heap="256m",
+        die_with_parent=True, name=f"test-cluster-{os.getpid()}", prefix=f"c{os.getpid()}",
+    )  # fmt: skip
+    try:
+        cluster.up()
+        yield cluster
+    finally:
+        cluster.down()
+        for node in cluster.nodes:
+            subprocess.run(["rm", "-rf", str(node.home)], check=False)
+
+
+@pytest.fixture
+def site() -> Iterator[FixtureSite]:
+    """A site of ARTICLES articles whose pages take a moment each: a run of some seconds."""
+    site = build("wordpress", "127.0.0.2", ARTICLES)
+    for route in site.routes.values():
+        route.delay = 0.15
+    yield site
+    stop(site)
+
+
+def _environment(cluster: LocalCluster, site: FixtureSite, tmp_path: Path) -> dict[str, str]:
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(registry_yaml([site]), encoding="utf-8")
+    return {**os.environ, "ES_URL": cluster.url, "ES_INDEX": f"cl-{uuid.uuid4().hex[:8]}",
+            "ES_RUNS_INDEX": f"cl-runs-{uuid.uuid4().hex[:8]}", "CRAWLER_SITES": str(registry),
+            "CRAWLER_RUNS_DIR": str(tmp_path / "runs"),
+            "CRAWLER_SPOOL_DIR": str(tmp_path / "spool")}  # fmt: skip
+
+
+def _kill_midway(cluster: LocalCluster, site: FixtureSite, env: dict[str, str], command: str):
+    """Run the command; once a third of the articles were fetched, SIGKILL the node that
+    holds the index's primary shard and search through the others while the run goes on.
+    The finished process, the killed node and the searches' exit codes."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler", command, *RUN], cwd=PROJECT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while sum(site.requests.values()) < ARTICLES // 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the run ended before a node could be killed"
+    client = Elasticsearch(hosts(cluster.url))
+    victim = _primary_holder(cluster, client, env["ES_INDEX"])
+    victim.kill()
+    searches = []
+    while process.poll() is None:
+        found = run_cli("search", "công an", "--json", env=env)
+        searches.append(found.returncode)
+    stdout, stderr = process.communicate()
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return result, victim, searches
+
+
+def _primary_holder(cluster: LocalCluster, client: Elasticsearch, alias: str) -> LocalNode:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if client.indices.exists_alias(name=alias):
+            for row in client.cat.shards(index=alias, format="json", h="prirep,state,node"):
+                if row["prirep"] == "p" and row["state"] == "STARTED":
+                    return next(n for n in cluster.nodes if n.name == row["node"])
+        time.sleep(0.2)
+    raise AssertionError(f"no started primary shard of {alias}")
+
+
+def _indexed_once(client: Elasticsearch, alias: str) -> list[str]:
+    client.indices.refresh(index=alias)
+    hits = client.search(index=alias, size=1000, source=["url"])["hits"]["hits"]
+    return [hit["_source"]["url"] for hit in hits]
+
+
+@pytest.mark.parametrize("command", ["crawl", "nightly"])
+def test_a_run_survives_a_killed_node(cluster, site, tmp_path, command) -> None:
+    env = _environment(cluster, site, tmp_path)
+    result, victim, searches = _kill_midway(cluster, site, env, command)
+    client = Elasticsearch(hosts(cluster.url))
+    try:
+        assert result.returncode == 0, result.stdout[-1500:] + result.stderr[-3000:]
+        urls = _indexed_once(client, env["ES_INDEX"])
+        assert len(urls) == len(set(urls)) == ARTICLES
+        # Searches answered while the cluster was short of a node.
+        assert searches, "no search ran during the run"
+        assert set(searches) == {0}, searches
+        health = client.cluster.health()
+        assert health["number_of_nodes"] == 2
+        # The node comes back and the replicas are placed again: green.
+        victim.up()
+        health = client.cluster.health(wait_for_status="green", timeout="120s")
+        assert (health["status"], health["number_of_nodes"]) == ("green", 3)
+        shards = client.cat.shards(index=env["ES_INDEX"], format="json", h="prirep,state")
+        assert sorted(row["prirep"] for row in shards) == ["p", "r"]
+    finally:
+        drop_alias(cluster.nodes[0].url, env["ES_INDEX"])
+        if client.indices.exists(index=env["ES_RUNS_INDEX"]):
+            client.indices.delete(index=env["ES_RUNS_INDEX"])
+        client.close()
+
+
+def test_es_commands_manage_a_cluster(cluster, tmp_path) -> None:
+    """`crawler es status` names the nodes and the shards of a cluster ES_URL lists."""
+    env = {**os.environ, "ES_URL": cluster.url}
+    status = run_cli("es", "status", env=env)
+    assert status.returncode == 0, status.stderr
+    assert "3 node(s)" in status.stdout
+    for node in cluster.nodes:
+        assert node.name in status.stdout
+    assert "(master)" in status.stdout
+    wrong = {**env, "ES_URL": f"{cluster.nodes[0].url},http://127.0.0.1:9"}
+    refused = run_cli("es", "up", env=wrong)
+    assert refused.returncode == 2
+    assert "not 2 consecutive ports" in refused.stderr
