@@ -52,8 +52,13 @@ def refine_month(year: int, month: int, text: str) -> date | None:
     return None
 
 
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
-_TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?::(\d{2}))?(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?![\d:])")
+_TIME = re.compile(
+    r"(?<!\d)(\d{1,2}):(\d{2})(?::(\d{2}))?(?!\d)"
+    r"(?:\s*(?P<half>[AaPp]\.?\s?[Mm]\b\.?|SA\b|CH\b|sáng|trưa|chiều|tối|đêm))?"
+)
+# Day parts that put a 12-hour clock in the afternoon or evening ("11:05 tối" is 23:05).
+_AFTERNOON = re.compile(r"^(?:p|ch|chiều|tối)", re.IGNORECASE)
 _ISO = re.compile(
     r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?\s*$"
 )
@@ -83,10 +88,29 @@ def parse_datetime(text: str | None) -> tuple[datetime, str] | None:
     if not match:
         return None
     day, month, year = (int(g) for g in match.groups())
+    if year < 100:  # "24/12/12": a two-digit year of this century
+        year += 2000
     clock = _TIME.search(text)
     hour, minute, second = (int(clock.group(i) or 0) for i in (1, 2, 3)) if clock else (0, 0, 0)
+    if clock and clock.group("half"):
+        hour = _twelve_hour(hour, clock.group("half"))
     try:
         value = datetime(year, month, day, hour, minute, second, tzinfo=VIETNAM_TZ)
     except ValueError:
         return None
     return value, "minute" if clock else "day"
+
+
+def _twelve_hour(hour: int, half: str) -> int:
+    """The 24-hour clock of "3:20 PM", "11:05 tối", "12:10 SA"; a clock already past 12
+    ("15:20 PM") is left as written."""
+    half = half.lower().replace(".", "").replace(" ", "")
+    if hour > 12:
+        return hour
+    if _AFTERNOON.match(half) or (half == "đêm" and hour >= 6):
+        return hour % 12 + 12
+    if half == "trưa" and hour < 6:  # "1:30 trưa"
+        return hour + 12
+    if half in ("am", "sa") and hour == 12:
+        return 0
+    return hour

@@ -40,6 +40,8 @@ TRUNCATED = "…[cắt bớt]"  # ends a cell cut at XLSX_CELL_LIMIT
 PARAGRAPHS = "\n\n"  # between the body's paragraphs in CSV and XLSX
 LIST_SEPARATOR = "; "  # between the values of a list in CSV and XLSX
 XLSX_SHEET = "Bài viết"
+# What makes Excel read a CSV cell as a formula ("-" too, unless a space follows: a list item).
+FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -154,12 +156,21 @@ def flat(row: dict[str, Any]) -> list[str]:
     return cells
 
 
+def as_text(cell: str) -> str:
+    """A CSV cell Excel shows as text, never runs as a formula (crawled titles are written
+    by others): one that starts like a formula gets a leading apostrophe, as OWASP advises.
+    A list item "- Ngày 12/3" (a dash and a space) is left as written."""
+    if cell.startswith(FORMULA_STARTS) or (cell[:1] == "-" and cell[1:2] not in ("", " ")):
+        return "'" + cell
+    return cell
+
+
 def csv_text(rows: list[dict[str, Any]], header: bool = False) -> str:
     out = io.StringIO()
     writer = csv.writer(out)  # quotes a cell only when it must; lines end in \r\n, as Excel's
     if header:
         writer.writerow(HEADER)
-    writer.writerows(flat(r) for r in rows)
+    writer.writerows([as_text(cell) for cell in flat(r)] for r in rows)
     return out.getvalue()
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
 from crawler.report import failed
@@ -87,3 +87,20 @@ def _duration(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+class KeepAlive:
+    """A worker of a shared crawl stays up when its queue is empty (CRAWL_KEEP_ALIVE):
+    the engine keeps asking the Redis scheduler for work that a seeding run puts there,
+    until SIGTERM or Ctrl-C stops it."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> KeepAlive:
+        if not crawler.settings.getbool("CRAWL_KEEP_ALIVE"):
+            raise NotConfigured
+        extension = cls()
+        crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
+        return extension
+
+    def spider_idle(self) -> None:
+        raise DontCloseSpider("waiting for requests in the shared queue")

@@ -12,12 +12,14 @@ import json
 import logging
 import smtplib
 import ssl
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from crawler.dates import VIETNAM_TZ
 from crawler.watches import describe, redacted_url
 
 if TYPE_CHECKING:
@@ -52,9 +54,25 @@ def deliver(channel: str, watch: Watch, articles: list[dict[str, Any]], settings
 
 def _article(article: dict[str, Any]) -> dict[str, Any]:
     found = {name: article.get(name) for name in PAYLOAD_FIELDS}
-    if str(found["url"] or "").lower().startswith("file:"):
-        found["url"] = None  # a replayed file: a path on this machine, nothing to open
+    if not str(found["url"] or "").lower().startswith(("http://", "https://")):
+        found["url"] = None  # a replayed file or seed: a path on this machine, nothing to open
     return found
+
+
+def newest_first(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The digest's order: by publication, newest first; undated articles last."""
+    dated = sorted((a for a in articles if a.get("published")),
+                   key=lambda a: _instant(a["published"]), reverse=True)  # fmt: skip
+    return dated + [a for a in articles if not a.get("published")]
+
+
+def _instant(published: str) -> datetime:
+    """A published value as a moment; one without an offset is taken as Vietnam's time."""
+    try:
+        moment = datetime.fromisoformat(published)
+    except ValueError:
+        return datetime.min.replace(tzinfo=VIETNAM_TZ)
+    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM_TZ)
 
 
 def payload(watch: Watch, articles: list[dict[str, Any]]) -> bytes:
@@ -105,7 +123,7 @@ def digest(watch: Watch, articles: list[dict[str, Any]], settings: Settings) -> 
     lines = [f"Tìm kiếm đã lưu “{watch.name}”: {search}",
              f"{len(articles)} bài mới:", ""]  # fmt: skip
     items = []
-    for article in map(_article, articles):
+    for article in map(_article, newest_first(articles)):
         title = article["title"] or "(không có tiêu đề)"
         meta = " · ".join(str(v) for v in (_day(article["published"]), article["province"],
                                             article["site"]) if v)  # fmt: skip
@@ -113,13 +131,15 @@ def digest(watch: Watch, articles: list[dict[str, Any]], settings: Settings) -> 
         if article["lead"]:
             lines.append(f"  {article['lead']}")
         if article["url"]:
-            lines.append(f"  {article['url']}")
+            lines.append(f"  Bài gốc: {article['url']}")
         lines.append("")
         link = html.escape(article["url"] or "", quote=True)
         heading = f'<a href="{link}">{html.escape(title)}</a>' if link else html.escape(title)
         lead = f"<br>{html.escape(article['lead'])}" if article["lead"] else ""
+        original = (f'<br><a href="{link}">Bài gốc: {html.escape(article["url"])}</a>'
+                    if link else "")  # fmt: skip
         items.append(f"<li><strong>{heading}</strong><br><small>{html.escape(meta)}</small>"
-                     f"{lead}</li>")  # fmt: skip
+                     f"{lead}{original}</li>")  # fmt: skip
     lines.append("Thư này được gửi tự động vì có người lưu tìm kiếm trên.")
     message.set_content("\n".join(lines))
     message.add_alternative(

@@ -22,9 +22,10 @@ COLUMNS = (
 
 def run_report(
     result: RunResult, crawler: Crawler, started: datetime, finished: datetime,
-    spool_waiting: int, stopped_early: str | None = None,
+    spool_waiting: int, stopped_early: str | None = None, until_stopped: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
-    """The report of one run, as `--json` prints it and the nightly run stores it."""
+    """The report of one run, as `--json` prints it and the nightly run stores it.
+    ``until_stopped``: a worker that runs until a signal ends it, its normal end."""
     stats = crawler.stats.get_stats()
     statuses = {
         key.rsplit("/", 1)[1]: value
@@ -36,7 +37,7 @@ def run_report(
         "finished": finished.isoformat(timespec="seconds"),
         "duration_s": round((finished - started).total_seconds(), 1),
         "stopped_early": stopped_early,
-        "interrupted": stats.get("finish_reason") in INTERRUPTED,
+        "interrupted": not until_stopped and stats.get("finish_reason") in INTERRUPTED,
         **result.to_dict(),
         "robots_refusals": stats.get("robotstxt/forbidden", 0),
         "http_statuses": statuses,

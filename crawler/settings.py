@@ -80,6 +80,8 @@ HTTPCACHE_IGNORE_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 # `crawler crawl --redis URL` (or REDIS_URL, read by `crawl` only) turns it on for that
 # crawl; other commands never share a frontier. See README "Scale-out".
 REDIS_URL = None
+# A worker that waits for new requests when its queue is empty (`crawl --keep-alive`).
+CRAWL_KEEP_ALIVE = False
 
 # --- Site registry -----------------------------------------------------------------
 # The sites the police spider crawls.
@@ -131,7 +133,7 @@ NIGHTLY_EMPTY_NIGHTS = 3
 # When `crawler schedule` starts a nightly run (cron, Asia/Ho_Chi_Minh).
 CRAWLER_NIGHTLY_CRON = "0 2 * * *"
 # A progress line per site on stderr (crawler nightly turns it on).
-EXTENSIONS = {"crawler.extensions.ProgressExtension": 500}
+EXTENSIONS = {"crawler.extensions.ProgressExtension": 500, "crawler.extensions.KeepAlive": 510}
 # Scrapy's remote console is left out, not only off: an unattended crawler opens no port
 # that runs Python, and Scrapy imports every listed extension (this one loads aiohttp's
 # web server, a quarter of a second of every command that starts a spider).

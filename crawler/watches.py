@@ -81,18 +81,26 @@ class Watch:
     def request(self) -> SearchRequest:
         return rebuild_request(self.search)
 
-    def public(self) -> dict[str, Any]:
-        """What the list, the page and the API show: no secret, no delivered ids."""
+    def public(self, reveal: bool = True) -> dict[str, Any]:
+        """What the list, the page and the API show: no secret, no delivered ids. Not
+        ``reveal``: the addresses masked and no error text (who follows what is private)."""
+        channels = []
+        for state in map(self.channel_state, self.channels()):
+            shown = {key: state[key] for key in ("channel", "sent", "last_run", "last_error")}
+            shown["state"] = None if not state["last_run"] else (
+                "failed" if state["last_error"] else "ok")  # fmt: skip
+            if not reveal:
+                shown["last_error"] = None
+                if shown["channel"].startswith("email:"):
+                    shown["channel"] = "email:" + masked_email(shown["channel"][6:])
+            channels.append(shown)
         return {
             "name": self.name,
             "search": self.search,
             "webhook": redacted_url(self.webhook) if self.webhook else None,
-            "emails": self.emails,
+            "emails": self.emails if reveal else [masked_email(a) for a in self.emails],
             "created": self.created,
-            "channels": [
-                {key: state[key] for key in ("channel", "sent", "last_run", "last_error")}
-                for state in map(self.channel_state, self.channels())
-            ],
+            "channels": channels,
         }  # fmt: skip
 
     def document(self) -> dict[str, Any]:
@@ -123,6 +131,12 @@ def check_email(address: str) -> str:
     if not EMAIL.match(address or "") or len(address) > 254:
         raise WatchError(f"e-mail {address!r}: not an address like ten@example.vn")
     return address
+
+
+def masked_email(address: str) -> str:
+    """ban@example.vn as b***@example.vn: the desk is recognisable, the address is not."""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:1]}***@{domain}" if local else "***"
 
 
 def redacted_url(url: str) -> str:

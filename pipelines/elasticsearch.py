@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError
+from scrapy import signals
 
 from crawler import runs
 from crawler.es.bulk import bulk_write, index_action, is_transient, stored_hashes, touch_action
@@ -42,7 +43,11 @@ class ElasticsearchPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ElasticsearchPipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # Nothing in flight: what waits in the buffer goes to the index now, not when a
+        # long-lived worker (`crawl --keep-alive`) is finally stopped.
+        crawler.signals.connect(pipeline.flush, signal=signals.spider_idle)
+        return pipeline
 
     def open_spider(self) -> None:
         try:

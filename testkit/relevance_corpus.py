@@ -92,6 +92,14 @@ def corpus() -> list[Article]:
 
 def index_corpus(client: Elasticsearch, alias: str) -> list[str]:
     """Put the corpus through the pipeline steps into the alias; the failures, if any."""
+    return index_articles(client, alias, corpus(), with_entities=True)
+
+
+def index_articles(
+    client: Elasticsearch, alias: str, articles: list[Article], with_entities: bool
+) -> list[str]:
+    """Articles through normalization, fingerprint and (optionally) entities into the
+    alias, refreshed; the failures, if any."""
     from crawler.es.bulk import bulk_index
     from crawler.es.document import article_document
     from crawler.es.index import ensure_index
@@ -100,10 +108,11 @@ def index_corpus(client: Elasticsearch, alias: str) -> list[str]:
     from pipelines.normalize import normalize_article
 
     docs = []
-    for article in corpus():
+    for article in articles:
         normalize_article(article)
         article.content_hash = content_hash(article)
-        article.entities = article_entities(article)
+        if with_entities:
+            article.entities = article_entities(article)
         docs.append(article_document(article))
     ensure_index(client, alias)
     failed = [reason for _, reason in bulk_index(client, alias, docs) if reason]

@@ -153,3 +153,14 @@ def test_es_commands_manage_a_cluster(cluster, tmp_path) -> None:
     refused = run_cli("es", "up", env=wrong)
     assert refused.returncode == 2
     assert "not 2 consecutive ports" in refused.stderr
+
+
+def test_es_down_stops_the_cluster_and_no_other_node(cluster, es_url) -> None:
+    """`crawler es down` with any member's address stops every member; the test session's
+    own node in the same folder keeps running. (Last: the cluster is gone after it.)"""
+    env = {**os.environ, "ES_URL": cluster.nodes[1].url, "ES_LOCAL_DIR": str(node_base())}
+    result = run_cli("es", "down", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("stopped") == 3, result.stdout
+    assert not any(node.running for node in cluster.nodes)
+    assert Elasticsearch(es_url).cluster.health()["status"] in ("green", "yellow")

@@ -49,6 +49,17 @@ def test_iso_vietnam_has_offset() -> None:
         ("2024-03-27T01:42:50Z", "2024-03-27T08:42:50+07:00", "minute"),
         ("2024-03-27", "2024-03-27T00:00:00+07:00", "day"),
         ("Ngày 21 tháng 09 năm 2025, tại", "2025-09-21T00:00:00+07:00", "day"),
+        # 12-hour clocks: AM/PM, SA/CH and the Vietnamese day parts; a 24-hour clock
+        # marked PM stays as written.
+        ("Cập nhật thứ hai, ngày 24/12/12 11:05 tối", "2012-12-24T23:05:00+07:00", "minute"),
+        ("25/12/2012 3:20 chiều", "2012-12-25T15:20:00+07:00", "minute"),
+        ("25/12/2012 03:20 PM", "2012-12-25T15:20:00+07:00", "minute"),
+        ("15:20 PM | 21/12/2012", "2012-12-21T15:20:00+07:00", "minute"),
+        ("24/12/2012 - 9:05 tối", "2012-12-24T21:05:00+07:00", "minute"),
+        ("12/03/2013 12:10 SA", "2013-03-12T00:10:00+07:00", "minute"),
+        ("12/03/2013 02:10 CH", "2013-03-12T14:10:00+07:00", "minute"),
+        ("12/03/2013 9:10 sáng", "2013-03-12T09:10:00+07:00", "minute"),
+        ("05/01/13", "2013-01-05T00:00:00+07:00", "day"),
     ],
 )
 def test_parse_datetime_site_formats(text: str, iso: str, precision: str) -> None:
@@ -56,6 +67,6 @@ def test_parse_datetime_site_formats(text: str, iso: str, precision: str) -> Non
     assert (value.isoformat(), found_precision) == (iso, precision)
 
 
-@pytest.mark.parametrize("text", ["", "hôm qua", "2024-03-27+0708:42:50", "31/02/2024"])
+@pytest.mark.parametrize("text", ["", "hôm qua", "2024-03-27+0708:42:50", "31/02/2024", "24/7/365"])
 def test_parse_datetime_rejects(text: str) -> None:
     assert parse_datetime(text) is None

@@ -362,3 +362,40 @@ def test_a_filter_takes_one_value_a_list_or_none_and_at_most_so_many() -> None:
     assert described["province"].multiple
     assert described["not_province"].multiple
     assert not described["q"].multiple
+
+
+@pytest.mark.parametrize(
+    ("query", "together", "apart"),
+    [
+        ("Công an xã", "Công an xã Tuyên Phú bắt giữ đối tượng trộm cắp.",
+         "Công an tỉnh cảnh báo lừa đảo trên mạng xã hội, bắt giữ đối tượng."),
+        ("cong an xa", "Công an xã Tuyên Phú bắt giữ đối tượng trộm cắp.",
+         "Công an tỉnh cảnh báo lừa đảo trên mạng xã hội, bắt giữ đối tượng."),
+        ("biên phòng", "Đồn Biên phòng Lao Bảo bắt giữ đối tượng vận chuyển hàng lậu.",
+         "Nhiều biện pháp ở vùng biên giới được Phòng Cảnh sát kinh tế áp dụng."),
+        ("bien phong", "Đồn Biên phòng Lao Bảo bắt giữ đối tượng vận chuyển hàng lậu.",
+         "Nhiều biện pháp ở vùng biên giới được Phòng Cảnh sát kinh tế áp dụng."),
+        ("cấp uỷ", "Ban Thường vụ đề nghị cấp ủy các cấp quan tâm lãnh đạo.",
+         "Thừa ủy quyền, lãnh đạo cấp tỉnh trao quyết định cho các cấp."),
+        ("cap uy", "Ban Thường vụ đề nghị cấp ủy các cấp quan tâm lãnh đạo.",
+         "Thừa ủy quyền, lãnh đạo cấp tỉnh trao quyết định cho các cấp."),
+    ],
+)  # fmt: skip
+def test_syllables_written_together_rank_above_the_same_syllables_apart(
+    es: Elasticsearch, es_index: str, query: str, together: str, apart: str
+) -> None:
+    # The article with the syllables apart repeats them more, so counting syllables alone
+    # would put it first; both articles are found (every syllable is in both).
+    ensure_index(es, es_index)
+    docs = []
+    for doc_id, text in (("apart", f"{apart} {apart}"), ("together", together)):
+        article = Article(id=doc_id, url=f"https://example.vn/{doc_id}", source="site",
+                          title="Tin an ninh trật tự", body=[text])  # fmt: skip
+        normalize_article(article)
+        docs.append(article_document(article))
+    assert [reason for _, reason in bulk_index(es, es_index, docs)] == [None, None]
+    es.indices.refresh(index=es_index)
+    # Same title, so one story: ungrouped, both come back.
+    request = SearchRequest(q=query, group=False)
+    ranked = [hit["id"] for hit in search(es, es_index, request)["hits"]]
+    assert ranked == ["together", "apart"]

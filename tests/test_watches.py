@@ -333,3 +333,135 @@ def test_watch_command_errors(es_url, tmp_path) -> None:
     assert json.loads(run_cli("watch", "list", "--json", env=env).stdout) == []
     client.indices.delete(index=env["ES_WATCHES_INDEX"])
     drop_alias(es_url, env["ES_INDEX"])
+
+
+def test_a_browser_write_from_elsewhere_is_refused() -> None:
+    same = "http://h:1"
+    assert write_refusal("127.0.0.1", "null", "h:1", None, None) == "cross-site"
+    assert write_refusal("127.0.0.1", "null", "h:1", "s", "s") == "cross-site"
+    assert write_refusal("127.0.0.1", "http://h:2", "h:1", None, None) == "cross-site"
+    assert write_refusal("127.0.0.1", "http://H:1", "h:1", None, None) is None
+    for site in ("cross-site", "same-site", "unknown"):
+        assert write_refusal("127.0.0.1", None, "h:1", None, None, site) == "cross-site"
+        assert write_refusal("127.0.0.1", same, "h:1", "s", "s", site) == "cross-site"
+    for site in ("same-origin", "none"):
+        assert write_refusal("127.0.0.1", None, "h:1", None, None, site) is None
+        assert write_refusal("127.0.0.1", same, "h:1", None, None, site) is None
+    # Neither header (curl, a script): the token or loopback decides, as before.
+    assert write_refusal("127.0.0.1", None, "h:1", None, None, None) is None
+    assert write_refusal("10.0.0.5", None, "h:1", None, None, None) == "remote"
+
+
+def _watches_app(es_url: str, watches: str, token: str | None = None):
+    app = create_app(Elasticsearch(es_url), f"none-{uuid.uuid4().hex[:8]}")
+    app.state.settings = Settings({"ES_WATCHES_INDEX": watches, "WEB_WRITE_TOKEN": token})
+    return app
+
+
+def test_forged_forms_neither_save_nor_delete_a_watch(es_url) -> None:
+    watches = f"w-{uuid.uuid4().hex[:8]}"
+    local = TestClient(_watches_app(es_url, watches), client=("127.0.0.1", 40000))
+    form = {"name": "evil", "webhook": "http://evil.example/hook", "emails": ""}
+    forged = [{"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
+              {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"},
+              {"Origin": "http://evil.example"}]  # fmt: skip
+    for headers in forged:
+        answer = local.post("/watches?q=x", data=form, headers=headers, follow_redirects=False)
+        assert answer.status_code == 403, headers
+        assert "trang khác" in answer.text
+        assert local.post("/api/watches", json={"name": "evil"}, headers=headers).status_code == 403
+    assert local.get("/api/watches").json()["watches"] == []
+    # The page's own form (same origin) and a script (no header) still write.
+    own = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+    saved = local.post("/watches?q=x", data={**form, "name": "mine"}, headers=own,
+                       follow_redirects=False)  # fmt: skip
+    assert saved.status_code == 303
+    assert local.post("/api/watches", json={"name": "script"}).status_code == 201
+    for headers in forged:
+        assert local.post("/watches/mine/delete", headers=headers).status_code == 403
+        assert local.delete("/api/watches/mine", headers=headers).status_code == 403
+    names = {w["name"] for w in local.get("/api/watches").json()["watches"]}
+    assert names == {"mine", "script"}
+    deleted = local.post("/watches/mine/delete", headers=own, follow_redirects=False)
+    assert deleted.status_code == 303
+    Elasticsearch(es_url).indices.delete(index=watches)
+
+
+def test_the_digest_links_each_article_newest_first_and_hides_addresses(es_url) -> None:
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    watches, articles = f"w-{uuid.uuid4().hex[:8]}", f"a-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ES_URL": es_url, "ES_WATCHES_INDEX": watches, "ES_INDEX": articles,
+           "WATCH_WEBHOOK_SECRET": SECRET, "SMTP_HOST": "127.0.0.1",
+           "SMTP_PORT": str(smtp.port), "SMTP_STARTTLS": "false"}  # fmt: skip
+    dead = f"http://127.0.0.1:{free_port()}/hook"
+    try:
+        added = run_cli("watch", "add", "tin", "", "--webhook", dead, "--email",
+                        "ban.thoisu@example.vn", env=env)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        client = Elasticsearch(es_url)
+        ensure_index(client, articles)
+        # Fetched in this order; published in another; a seed file has no address to open.
+        given = [
+            ("cu", "2012-12-25T08:00:00+07:00", "https://congan.sonla.gov.vn/tin/cu.html"),
+            ("moi", "2024-10-02T09:00:00+07:00", "https://congan.hue.gov.vn/tin/moi.html"),
+            ("giua", "2022-11-08T07:30:00+07:00", "seed:giua.txt"),
+            ("vua", "2024-09-03T10:00:00+07:00", "https://cand.com.vn/tin/vua.html"),
+        ]
+        for slug, published, url in given:
+            client.index(
+                index=articles,
+                id=slug,
+                refresh=True,
+                document={
+                    "id": slug,
+                    "url": url,
+                    "title": f"Bài {slug}",
+                    "published": published,
+                    "fetched_at": datetime.now(UTC).isoformat(),
+                    "lead": f"Tóm tắt {slug}.",
+                },
+            )
+        ran = run_cli("watch", "run", "--json", env=env)
+        assert ran.returncode == 1, ran.stderr  # the dead webhook
+    finally:
+        smtp.stop()
+    [(to, message)] = mailbox.messages
+    assert to == ["ban.thoisu@example.vn"]
+    plain = message.get_body(("plain",)).get_content()
+    page = message.get_body(("html",)).get_content()
+    newest = ["Bài moi", "Bài vua", "Bài giua", "Bài cu"]
+    for text in (plain, page):
+        positions = [text.index(title) for title in newest]
+        assert positions == sorted(positions), text
+        assert "seed:" not in text
+    for _, _, url in given:
+        if url.startswith("https://"):
+            assert url in plain
+            assert f'href="{url}"' in page
+    assert plain.count("https://") == 3
+
+    # Who may not write sees the addresses masked and no error text, only the state.
+    app = _watches_app(es_url, watches)
+    remote = TestClient(app, client=("203.0.113.9", 40000))
+    local = TestClient(app, client=("127.0.0.1", 40000))
+    for answer in (remote.get("/api/watches").text, remote.get("/watches").text):
+        assert "ban.thoisu" not in answer
+        assert "b***@example.vn" in answer
+        assert "ConnectError" not in answer
+    [shown] = remote.get("/api/watches").json()["watches"]
+    assert shown["emails"] == ["b***@example.vn"]
+    states = {c["channel"]: (c["state"], c["last_error"]) for c in shown["channels"]}
+    assert states == {"webhook": ("failed", None), "email:b***@example.vn": ("ok", None)}
+    assert "lần gửi trước lỗi" in remote.get("/watches").text
+    [full] = local.get("/api/watches").json()["watches"]
+    assert full["emails"] == ["ban.thoisu@example.vn"]
+    assert "ConnectError" in local.get("/watches").text
+    # With a token set, the token shows them; loopback without it does not.
+    app.state.settings = Settings({"ES_WATCHES_INDEX": watches, "WEB_WRITE_TOKEN": "t0k3n"})
+    assert "ban.thoisu" not in local.get("/api/watches").text
+    bearer = {"Authorization": "Bearer t0k3n"}
+    assert "ban.thoisu@example.vn" in remote.get("/api/watches", headers=bearer).text
+    client.indices.delete(index=watches)
+    drop_alias(es_url, articles)

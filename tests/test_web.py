@@ -454,3 +454,24 @@ def test_the_page_links_to_save_export_and_the_people_named(web) -> None:
     people = hrefs(page, "/people/")
     assert people
     assert all("/" not in p[len("/people/") :] for p in people)
+
+
+def test_the_search_page_with_elasticsearch_down_is_a_503_page_in_vietnamese(es_url) -> None:
+    from crawler.web.app import create_app
+
+    down = Elasticsearch(f"http://127.0.0.1:{free_port()}", request_timeout=5)
+    with served(create_app(down, "articles")) as base:
+        answer = httpx.get(base + "/", params={"q": "ma túy", "province": "Sơn La"}, timeout=60)
+    with served(create_app(Elasticsearch(es_url), "no-such-index")) as base:
+        missing = httpx.get(base + "/", params={"q": "ma túy"}, timeout=60)
+    assert answer.status_code == 503
+    assert missing.status_code == 404
+    for page in (answer.text, missing.text):
+        assert 'id="q"' in page  # the search box is still there, with the query in it
+        assert 'value="ma túy"' in page
+        assert 'class="error"' in page
+        assert "0 bài" not in page  # not "nothing found": nothing could be searched
+        assert 'id="export-csv"' not in page
+        assert "Error" not in page
+    assert "Elasticsearch) không trả lời" in answer.text
+    assert "Chưa có chỉ mục" in missing.text

@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.commands.base import (
     EXIT_FAILED,
@@ -18,9 +18,14 @@ from crawler.commands.base import (
     start_spider,
 )
 from crawler.dates import VIETNAM_TZ
+from crawler.es.client import redact
 from crawler.es.spool import Spool
 from crawler.report import complete, run_report, summary
 from crawler.runner import stopped_early
+from crawler.sites import RegistryError
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 HELP = "crawl the registry's sites into the index"
 EXAMPLE = "crawler crawl --site laichau --page-limit 200"
@@ -51,6 +56,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redis", metavar="URL",
                         help="share the frontier and duplicate filter with other crawler "
                         "processes through this Redis (scale-out)")  # fmt: skip
+    shared = parser.add_mutually_exclusive_group()
+    shared.add_argument("--keep-alive", action="store_true",
+                        help="with --redis: a worker that waits for requests in the "
+                        "shared queue until stopped (SIGTERM, Ctrl-C); it queues no start "
+                        "point")  # fmt: skip
+    shared.add_argument("--seed-only", action="store_true",
+                        help="with --redis: put the sites' start points into the shared "
+                        "queue for the workers, fetch nothing, exit")  # fmt: skip
 
 
 def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -72,6 +85,9 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
             "SCHEDULER_PERSIST": True,
         }
+    if getattr(args, "keep_alive", False):
+        # A worker ends when it is told to, not after a number of pages.
+        overrides |= {"CRAWL_KEEP_ALIVE": True, "CLOSESPIDER_PAGECOUNT": args.page_limit or 0}
     record, replay = getattr(args, "record", None), getattr(args, "replay", None)
     if getattr(args, "refresh", False) or record or replay:
         overrides["CRAWL_REFRESH"] = True
@@ -97,12 +113,37 @@ def print_report(report: dict[str, Any], as_json: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = project_settings()
-    require_elasticsearch(settings)
     args.redis = args.redis or settings["REDIS_URL"]
+    if (args.keep_alive or args.seed_only) and not args.redis:
+        option = "--keep-alive" if args.keep_alive else "--seed-only"
+        raise CliError(f"{option} needs a shared queue: give --redis URL (or set REDIS_URL)")
+    sites = ",".join(args.site or [])
+    if args.seed_only:
+        return seed(settings, args, sites)
+    require_elasticsearch(settings)
     started = datetime.now(VIETNAM_TZ)
-    result, crawler = start_spider("police", crawl_overrides(args), site=",".join(args.site or []))
+    result, crawler = start_spider("police", crawl_overrides(args), site=sites)
     waiting = Spool(Path(settings["CRAWLER_SPOOL_DIR"])).pending()
     finished = datetime.now(VIETNAM_TZ)
-    report = run_report(result, crawler, started, finished, waiting, stopped_early(crawler))
+    # A worker's normal end is a signal: that is not an interrupted run.
+    early = None if args.keep_alive else stopped_early(crawler)
+    report = run_report(result, crawler, started, finished, waiting, early, args.keep_alive)
     print_report(report, args.json)
     return EXIT_OK if complete(report) else EXIT_FAILED
+
+
+def seed(settings: Settings, args: argparse.Namespace, sites: str) -> int:
+    """`--seed-only`: the start points into the shared queue, for the waiting workers."""
+    from redis.exceptions import RedisError
+
+    from crawler.scale_out import seed_start_points
+
+    settings.setdict(crawl_overrides(args), priority="cmdline")
+    try:
+        queued = seed_start_points(settings, sites)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from exc
+    except RedisError as exc:
+        raise CliError(f"Redis at {redact(args.redis)} is not usable: {exc}") from exc
+    print(f"queued {queued} start point(s) in {redact(args.redis)} for the workers")
+    return EXIT_OK

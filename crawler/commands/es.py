@@ -19,8 +19,8 @@ from crawler.es.server import (
     LocalCluster,
     LocalNode,
     ServerError,
+    cluster_of,
     default_base,
-    running_nodes,
 )
 
 HELP = "manage a local Elasticsearch node or cluster: up, down, status"
@@ -85,12 +85,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def stop_all(settings: Settings) -> str:
-    """Stop every node started from this project's folder (one node, or each member of a
-    cluster), or the node of ES_URL when none runs from here (it says whose it is)."""
-    running = running_nodes(default_base(project_dir(), settings["ES_LOCAL_DIR"]))
-    if not running:
-        return local_node(settings, 1).down()
-    return "\n".join(node.down() for node in running)
+    """Stop the node of ES_URL, and the other members of its cluster when it is one; when
+    none runs from here, the node says whose it is."""
+    node = local_node(settings, 1)
+    members = cluster_of(node.base, node.port)
+    return "\n".join(member.down() for member in members) if members else node.down()
 
 
 def status(settings: Settings) -> int:

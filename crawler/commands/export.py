@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import uuid
 from collections.abc import Callable
@@ -104,28 +105,51 @@ def _nothing_written(output: str) -> str:
 
 def _to_file(target: Path, fmt: str, write: Callable[[Any], Counts]) -> Counts:
     """Write through a temporary file beside the target, renamed over it only once the
-    export is whole: an export that fails or is interrupted leaves no half file."""
-    if target.is_dir():
-        raise CliError(f"{target}: is a folder, give a file name")
+    export is whole: an export that fails or is interrupted leaves no half file. A
+    symlink is followed (its target is replaced, the link stays); a file replaced keeps
+    its permission bits; a device, pipe or folder is refused, never renamed over."""
+    shown = target
+    target, mode = _regular_target(target)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
     try:
         # Made with the mode any new file gets (the umask's), not a private temp file's.
         os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     except OSError as exc:
-        raise CliError(f"{target}: cannot write there: {exc.strerror}") from None
+        raise CliError(f"{shown}: cannot write there: {exc.strerror}") from None
     try:
         if fmt == "xlsx":
             counts = write(temporary)  # xlsxwriter writes the file itself
         else:
             with temporary.open("wb") as out:
                 counts = write(out)
+        if mode is not None:
+            os.chmod(temporary, mode)  # a private (600) file stays private
         temporary.replace(target)
     except BaseException as exc:
         with suppress(OSError):
             temporary.unlink()
         if isinstance(exc, KeyboardInterrupt):
-            print(f"export interrupted: {target} not written", file=sys.stderr)
+            print(f"export interrupted: {shown} not written", file=sys.stderr)
         elif isinstance(exc, OSError):
-            raise CliError(f"{target}: cannot write: {exc.strerror or exc}") from None
+            raise CliError(f"{shown}: cannot write: {exc.strerror or exc}") from None
         raise
     return counts
+
+
+def _regular_target(given: Path) -> tuple[Path, int | None]:
+    """The file to replace (a symlink's target) and its permission bits (None when it does
+    not exist yet); anything but a regular file is a CliError naming ``given``."""
+    target = Path(os.path.realpath(given)) if given.is_symlink() else given
+    try:
+        found = target.stat()
+    except FileNotFoundError:
+        return target, None
+    except OSError as exc:
+        raise CliError(f"{given}: cannot write there: {exc.strerror}") from None
+    if stat.S_ISDIR(found.st_mode):
+        what = "a folder"
+    elif not stat.S_ISREG(found.st_mode):
+        what = "not a regular file (a device or a pipe)"
+    else:
+        return target, stat.S_IMODE(found.st_mode)
+    raise CliError(f"{given}: is {what}: give a file name, or -o - for standard output")

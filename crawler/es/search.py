@@ -21,6 +21,16 @@ FOLDED_FIELDS = [
     "title_folded^3", "lead_folded^1.5", "captions_folded^1.2", "body_folded^0.8",
     "expansions_folded^0.4",
 ]  # fmt: skip
+# The whole query as a phrase, one syllable of slack ("Công an xã" also finds "Công an
+# các xã"), typed and folded; then each two adjacent syllables (word_clauses). Measured
+# with benchmarks/search_relevance.py: see the README's ranking paragraph.
+PHRASE_FIELDS = ["title^6", "lead^3", "body^2"]
+FOLDED_PHRASE_FIELDS = ["title_folded^5", "lead_folded^2.5", "body_folded^1.6"]
+PHRASE_SLOP = 1
+PHRASE_BOOST = 2.0
+PAIR_BOOST = 4.0
+FOLDED_PAIR_SHARE = 0.8
+MAX_PAIRS = 32  # of a long query, the first this many syllable pairs rank
 HIGHLIGHT_FIELDS = ("title", "lead", "body", "captions")
 SOURCE_FIELDS = [
     "id", "url", "title", "published", "province", "province_current", "site", "category",
@@ -286,11 +296,15 @@ def _query(request: SearchRequest, filters: list[dict[str, Any]]) -> dict[str, A
     matching = {"simple_query_string": {"query": query, "fields": [field],
                                         "default_operator": "and", **common}}  # fmt: skip
     # Ranking: title and lead above body, accents as typed above folded, phrases first.
+    phrase = normalize_text(request.q)[:MAX_QUERY_CHARS]
     ranking = [
         {"simple_query_string": {"query": text, "fields": EXACT_FIELDS, **common}},
         {"simple_query_string": {"query": fold(text), "fields": FOLDED_FIELDS, **common}},
-        {"multi_match": {"query": normalize_text(request.q)[:MAX_QUERY_CHARS], "type": "phrase",
-                         "fields": ["title^6", "lead^3", "body^2"]}},
+        {"multi_match": {"query": phrase, "type": "phrase", "slop": PHRASE_SLOP,
+                         "boost": PHRASE_BOOST, "fields": PHRASE_FIELDS}},
+        {"multi_match": {"query": fold(phrase), "type": "phrase", "slop": PHRASE_SLOP,
+                         "boost": PHRASE_BOOST, "fields": FOLDED_PHRASE_FIELDS}},
+        *word_clauses(request.q),
     ]  # fmt: skip
     return {
         "bool": {
@@ -299,6 +313,35 @@ def _query(request: SearchRequest, filters: list[dict[str, Any]]) -> dict[str, A
             "filter": filters,
         }
     }
+
+
+def syllable_pairs(query: str) -> list[str]:
+    """Each two syllables the user typed next to each other, in order, within each side
+    of OR, excluded words left out: "Công an xã" gives "Công an" and "an xã"."""
+    text = normalize_text(query)[:MAX_QUERY_CHARS]
+    text = re.sub(r"(?:^|(?<=\s))-\S+", " ", text)
+    pairs: list[str] = []
+    for group in re.split(r"\s+(?:OR|\|)\s+", text):
+        words = re.findall(r"\w+", group)
+        pairs += [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return list(dict.fromkeys(pairs))[:MAX_PAIRS]
+
+
+def word_clauses(query: str) -> list[dict[str, Any]]:
+    """Ranking clauses that make syllables written together count: a Vietnamese word is
+    two or more syllables written apart, and the index holds syllables, so "Công an xã"
+    would rank "Công an tỉnh ... xã hội" as high as "Công an xã Tuyên Phú". Each pair of
+    adjacent query syllables found adjacent in the article adds to its score (as typed on
+    all_text, folded on all_folded; a pair typed with diacritics counts a little less
+    when only its folded form is there)."""
+    clauses: list[dict[str, Any]] = []
+    for pair in syllable_pairs(query):
+        accented = fold(pair) != pair
+        if accented:
+            clauses.append({"match_phrase": {"all_text": {"query": pair, "boost": PAIR_BOOST}}})
+        boost = PAIR_BOOST * (FOLDED_PAIR_SHARE if accented else 1)
+        clauses.append({"match_phrase": {"all_folded": {"query": fold(pair), "boost": boost}}})
+    return clauses
 
 
 _ABBREVIATION_WORD = re.compile(r"(?<![\w\"])(" + "|".join(ABBREVIATIONS) + r")(?![\w\"])")

@@ -388,12 +388,20 @@ class LocalNode:
         return pid if _alive(pid) else None
 
     def _configured_port(self) -> int | None:
+        found = self._configured("http.port")
+        return int(found) if found and found.isdigit() else None
+
+    def configured_cluster(self) -> str | None:
+        """The cluster.name this folder's node was configured with."""
+        return self._configured("cluster.name")
+
+    def _configured(self, key: str) -> str | None:
         try:
             config = (self.home / "config" / "elasticsearch.yml").read_text()
         except OSError:
             return None
-        match = re.search(r"^http\.port:\s*(\d+)", config, re.MULTILINE)
-        return int(match.group(1)) if match else None
+        match = re.search(rf"^{re.escape(key)}:\s*(.+)$", config, re.MULTILINE)
+        return match.group(1).strip().strip('"') if match else None
 
     def down(self, timeout: float = 60.0) -> str:
         """Stop the node this folder started on this port; says so when there is none."""
@@ -477,16 +485,20 @@ class LocalCluster:
         return "\n".join(node.down() for node in self.nodes)
 
 
-def running_nodes(base: Path) -> list[LocalNode]:
-    """The nodes started from ``base`` that still run, one node or a cluster's members."""
-    found: list[LocalNode] = []
-    if not base.is_dir():
-        return found
-    for home in sorted(p for p in base.iterdir() if (p / "es.pid").is_file()):
-        node = LocalNode(base=base, name=home.name)
-        if node.running and (port := node._configured_port()):
-            found.append(replace(node, port=port))
-    return found
+def cluster_of(base: Path, port: int) -> list[LocalNode]:
+    """The running nodes started from ``base`` that share a cluster with the one on
+    ``port``: itself alone, or every member of its cluster (other nodes in the folder,
+    such as a test session's, are left alone)."""
+    running: list[LocalNode] = []
+    if base.is_dir():
+        for home in sorted(p for p in base.iterdir() if (p / "es.pid").is_file()):
+            node = LocalNode(base=base, name=home.name)
+            if node.running and (configured := node._configured_port()):
+                running.append(replace(node, port=configured))
+    this = next((node for node in running if node.port == port), None)
+    if this is None:
+        return []
+    return [node for node in running if node.configured_cluster() == this.configured_cluster()]
 
 
 def _alive(pid: int) -> bool:

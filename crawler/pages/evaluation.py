@@ -28,6 +28,7 @@ class Reading:
     published: datetime | None = None
     precision: str | None = None
     authors: list[str] = field(default_factory=list)
+    source: str | None = None  # the outlet of "Theo X" / "Nguồn: X"
     lead: str | None = None
     body: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
@@ -65,7 +66,8 @@ def ours(page: Page, generic_only: bool = False) -> Reading:
     published = datetime.fromisoformat(item.published) if item.published else None
     return Reading(
         article=True, title=item.title, published=published,
-        precision=item.published_precision, authors=item.authors, lead=item.lead,
+        precision=item.published_precision, authors=item.authors, source=item.source_tag,
+        lead=item.lead,
         body=item.body, captions=item.captions, category=item.category, tags=item.tags,
     )  # fmt: skip
 
@@ -147,7 +149,7 @@ def _expected_time(value: str | None) -> tuple[datetime | None, bool]:
     return datetime.fromisoformat(value), "T" in value
 
 
-FIELDS = ("title", "day", "minute", "authors", "lead", "captions", "category", "tags")
+FIELDS = ("title", "day", "minute", "authors", "source", "lead", "captions", "category", "tags")
 
 
 def score(pages: list[Page], read: Callable[[Page], Reading]) -> tuple[dict[str, float], list[str]]:
@@ -201,6 +203,8 @@ def _fields(expected: dict[str, Any], got: Reading) -> Iterator[tuple[str, bool 
         )
     yield "authors", _same_list(got.authors, expected.get("authors") or []), (
         f"{got.authors} != {expected.get('authors')}")  # fmt: skip
+    source_ok = _norm(got.source).lower() == _norm(expected.get("source")).lower()
+    yield "source", source_ok, f"{got.source!r} != {expected.get('source')!r}"
     lead_ok = _same(got.lead, expected.get("lead")) if expected.get("lead") else not got.lead
     yield "lead", lead_ok, f"{(got.lead or '')[:60]!r} != {(expected.get('lead') or '')[:60]!r}"
     yield "captions", _same_list(got.captions, expected.get("captions") or []), (

@@ -20,6 +20,7 @@ from crawler.pages.metadata import (
     split_site_name,
 )
 from crawler.pages.reader import Reader, credit_names, is_furniture
+from crawler.text import fold
 
 # Article URLs on the portals: a numeric id, a long slug, or a CMS suffix.
 ARTICLE_URL = re.compile(
@@ -43,6 +44,13 @@ _TAG_BOX = re.compile(
     re.IGNORECASE,
 )
 _TAG_LABEL = re.compile(r"^(?:Tags?|Từ khóa|Từ khoá|Chủ đề|Keywords?)\s*:", re.IGNORECASE)
+# Site-wide values that name no section or subject.
+PLACEHOLDER = re.compile(
+    r"^(?:news|tin tuc|tintuc|tin tức|home|article|articles|general|uncategorized|"
+    r"chưa phân loại|bài viết|default|trang chủ)$",
+    re.IGNORECASE,
+)
+TITLE_SEPARATORS = re.compile(r"\s+[-–—|:»]\s+|\s*\|\s*")
 # How far from the headline (in lines) a date still belongs to it.
 HEADLINE_LINES = 8
 _PUBLISHED_META = (
@@ -87,7 +95,9 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def reader(self) -> Reader:
-        return Reader(self.root, self.title_hints)
+        descriptions = [self.meta("description") or "", self.meta("og:description") or ""]
+        website = (self.meta("og:type") or "").strip().lower() == "website"
+        return Reader(self.root, self.title_hints, descriptions, website)
 
     @cached_property
     def title(self) -> str:
@@ -117,20 +127,35 @@ class GenericArticlePage(ArticlePage):
         if not authors:
             for name in person_names(self.ld_article.get("author")):
                 authors += credit_names(name) or []
-        if not authors and (meta := self.meta("author")) and not self._is_site_name(meta):
+        if not authors and (meta := self.meta("author")):
             authors = credit_names(meta) or []
-        return authors, body
+        # The portal named as author (meta author "Dân Trí", "VnExpress") is no person.
+        return [a for a in authors if not self._is_site_name(a)], body
 
     def _is_site_name(self, name: str) -> bool:
+        low = " ".join(name.lower().split())
+        folded = fold(low).replace(" ", "")
+        sites = [" ".join(n.lower().split()) for n in self.site_names]
+        sites += [self.meta("copyright") or "", self.meta("application-name") or ""]
+        hosts = {
+            part for url in (self.url, self.canonical_url)
+            for part in urlsplit(url).netloc.lower().split(".")
+        }  # fmt: skip
         return (
             bool(PUBLISHER.search(name))
-            or any(name.strip().lower() == n.strip().lower() for n in self.site_names)
-            or bool(re.search(r"\.(?:vn|com)|Báo|Cổng|Ban biên tập", name))
+            or any(
+                low == n
+                or (len(low) >= 4 and re.search(rf"(?<!\w){re.escape(low)}(?!\w)", n.lower()))
+                for n in sites
+                if n
+            )
+            or (len(folded) >= 4 and folded in hosts)
+            or bool(re.search(r"\.(?:vn|com|net)\b|Báo|Cổng|Ban biên tập|ChannelVN|VCCorp", name))
         )
 
     @property
     def credited_source(self) -> str | None:
-        return self.reader.parts[3]
+        return self.reader.source
 
     @property
     def captions(self) -> list[str]:
@@ -160,7 +185,10 @@ class GenericArticlePage(ArticlePage):
             return visible[0], visible[1]
         if machine and machine[1] == "minute":
             return machine
-        if machine and visible and visible[0].date() == machine[0].date():
+        if (
+            machine and visible and visible[0].date() == machine[0].date()
+            and (visible[1] == "minute" or machine[1] == "day")
+        ):  # fmt: skip
             return visible[0], visible[1]
         return machine or (visible and (visible[0], visible[1])) or self.text_date()
 
@@ -198,10 +226,65 @@ class GenericArticlePage(ArticlePage):
             if c and not _HOME.match(c) and c != self.title and not c.endswith(":")
         ]  # fmt: skip
         if not crumbs:
-            crumbs = [
-                s for s in self.select('meta[property="article:section"]::attr(content)') if s
-            ]
-        return crumbs
+            section = self.ld_article.get("articleSection")
+            sections = [section] if isinstance(section, str) else section or []
+            sections += self.select('meta[itemprop="articleSection"]::attr(content)')
+            sections += self.select('meta[property="article:section"]::attr(content)')
+            found = [s.strip() for s in sections if isinstance(s, str) and s.strip()]
+            crumbs = [c for c in dict.fromkeys(found) if not PLACEHOLDER.match(c)][:1]
+        return crumbs or self._section_links() or self._title_sections()
+
+    def _section_links(self) -> list[str]:
+        """The section the page's address lies under ("/giai-tri.htm" for
+        "/giai-tri/bai-viet.htm"): the link to the longest such section, with the links
+        before it when they sit in a small box of their own (a path "Đời sống › Xã hội")."""
+        path = urlsplit(self.url).path.rstrip("/")
+        best: tuple[int, Node] | None = None
+        for link in self.select("a[href]"):
+            target = urlsplit(urljoin(self.url, link.attrib["href"]))
+            if target.netloc != urlsplit(self.url).netloc:
+                continue
+            section = re.sub(r"\.[a-z]{2,5}$", "", target.path.rstrip("/"))
+            text = node_text(link)
+            if not section or section == path or not path.startswith(section + "/"):
+                continue
+            if not text or len(text) > 40 or _HOME.match(text) or PLACEHOLDER.match(text):
+                continue
+            box = link.getparent()
+            small = box is not None and len(box.xpath(".//a")) <= 4 and not is_furniture(box)
+            rank = 2 * len(section) + small
+            if best is None or rank > best[0]:
+                best = (rank, link)
+        if best is None:
+            return []
+        link = best[1]
+        box = link.getparent()
+        if box is not None and len(box.xpath(".//a")) <= 4 and not is_furniture(box):
+            before = []
+            for other in box.xpath(".//a"):
+                before.append(node_text(other))
+                if other is link:
+                    break
+            return [t for t in before if t and not _HOME.match(t)]
+        return [node_text(link)]
+
+    def _title_sections(self) -> list[str]:
+        """The section the <title> names between the headline and the site's name
+        ("Headline | Pháp luật | Người Lao Động Online")."""
+        raw = " ".join((self.first("title::text") or "").split())
+        parts = [p.strip() for p in TITLE_SEPARATORS.split(raw) if p.strip()]
+        if len(parts) < 3:
+            return []
+        hosts = [h for h in urlsplit(self.url).netloc.lower().split(".") if len(h) >= 3]
+        hosts = [h for h in hosts if h not in ("www", "com", "net", "org")]
+        middle = [
+            p for p in parts[1:]
+            if not any(h in fold(p).lower().replace(" ", "") for h in hosts)
+            and not re.search(r"\.(?:vn|com|net)\b", p, re.IGNORECASE)
+            if len(p) <= 30 and len(p.split()) <= 4 and not PLACEHOLDER.match(p)
+            and not any(p.lower() in n.lower() or n.lower() in p.lower() for n in self.site_names)
+        ]  # fmt: skip
+        return middle[:1]
 
     def _breadcrumb_line(self) -> list[str]:
         for block in self.reader.blocks:
@@ -224,6 +307,7 @@ class GenericArticlePage(ArticlePage):
             meta = self.select('meta[property="article:tag"]::attr(content)')
             found = [tag for value in meta for tag in value.split(",")]
         cleaned = (t.strip().lstrip("#").strip() for t in found)
+        cleaned = (t for t in cleaned if not PLACEHOLDER.match(t))
         return list(
             dict.fromkeys(t for t in cleaned if t and len(t) <= 80 and not _TAG_LABEL.match(t))
         )
@@ -237,7 +321,8 @@ class GenericArticlePage(ArticlePage):
         if reason := self.reader.listing_reason:
             return f"not an article: {reason}"
         if self.published is None:
-            if self.select("textarea"):
+            # A comment form after a full story does not make the page a form.
+            if self.select("textarea") and sum(len(p) for p in self.paragraphs) < 500:
                 return "not an article: a form (contact or feedback page) with no date"
             if sum(len(p) for p in self.paragraphs) < 500:
                 return "not an article: no date and less than 500 characters of story text"
@@ -247,6 +332,10 @@ class GenericArticlePage(ArticlePage):
         item = super().to_item()
         item.source_tag = self.credited_source
         return item
+
+
+def _has_words(text: str, words: str) -> bool:
+    return bool(re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text.lower()))
 
 
 def _inline(link: Node) -> bool:

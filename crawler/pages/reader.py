@@ -36,7 +36,7 @@ _FURNITURE_PART = re.compile(
     r"breadcrumb|sidebar|navbar|footer|social|advert|quangcao|quang-cao|newsletter|"
     r"related|readmore|read-more|download-app|app-download|tai-app|box-tag|tag-list|"
     r"taglist|list-tag|keyword|tukhoa|tu-khoa|share|pagination|topnews|hot-news|"
-    r"tin-moi|tinmoi|tin-noi-bat|noibat|relate|morenews|more-news|tinlienquan",
+    r"tin-moi|tinmoi|tin-noi-bat|noibat|relate|morenews|more-news|more_news|tinlienquan",
     re.IGNORECASE,
 )
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu"})
@@ -60,7 +60,9 @@ STOP = re.compile(
     r"Tin khác|Các bài (?:viết )?khác|Tin cùng chuyên mục|Cùng chuyên mục|Tin mới(?: nhất| hơn)?|"
     r"Những tin (?:cũ|mới) hơn|Tin đã đưa|Tin đọc nhiều|Đọc nhiều(?: nhất)?|Xem nhiều(?: nhất)?|"
     r"Bình luận|Ý kiến bạn đọc|Theo dòng sự kiện|Có thể bạn quan tâm|Bạn có thể quan tâm|"
-    r"Tin nổi bật|Tin xem nhiều|Các tin đã đưa|Tin cùng loại|Đọc thêm|Xem thêm)\b.{0,40}$",
+    r"Tin nổi bật|Tin xem nhiều|Các tin đã đưa|Tin cùng loại|Đọc thêm|Xem thêm|Bài đọc thêm|"
+    r"Tin tức (?:gần đây|mới|khác|liên quan|cùng chuyên mục)|Tin gần đây|"
+    r"Tin mới cập nhật)\b.{0,40}$",
     re.IGNORECASE,
 )
 # The summary's markup, where the page marks it.
@@ -84,11 +86,25 @@ _PHOTO_CREDIT = re.compile(r"^\(?\s*(?:Ảnh|Ảnh minh họa|Ảnh minh hoạ|N
 _ENDS_WITH_PHOTO_CREDIT = re.compile(
     r"\(\s*Ảnh(?: minh (?:họa|hoạ))?\s*:[^)]*\)\s*\.?$|\(Ảnh minh (?:họa|hoạ)\)\.?$", re.IGNORECASE
 )
-_DATE_LINE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{2}-\d{2}")
+_DATE_LINE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2}(?![\d.,]))|\d{4}-\d{2}-\d{2}")
 _WEEKDAY_END = re.compile(r"[\s,|-]*(?:Thứ\s+(?:\w+|\d)|Chủ nhật|CN)\s*,?\s*$", re.IGNORECASE)
 _TITLE_CLASS = re.compile(r"title|tieude|tieu-de|tieu_de|headline|heading", re.IGNORECASE)
 _AUTHOR_PAGE = re.compile(r"/(?:tac-gia|author|tacgia)/", re.IGNORECASE)
 LISTING_MIN_TEASERS = 6
+# Reader comments: their names and dates are the commenters', not the article's.
+_COMMENT = re.compile(r"comment|cmt|binh-?luan|binh_luan|y-?kien|feedback|reply", re.IGNORECASE)
+# Bars beside the headline (share, print, e-mail, font size): furniture that may hold the date.
+_BAR_WORD = re.compile(
+    r"share|sharing|social|print|email|e-mail|toolbar|tool|utility|rating|font|header|"
+    r"tags?|date|time|info|meta",
+    re.IGNORECASE,
+)
+# The paper's own dateline before a lead: "(Dân trí) -", "(NLĐO) -", "TPO -".
+DATELINE = re.compile(r"^\s*\(\s*[\wĐđÀ-ỹ. ]{2,20}\)\s*[-–—]|^[A-ZĐ]{2,6}\s*[-–—]\s")
+_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
+_SOURCE_CLASS = re.compile(r"source|nguon|xuatxu|xuat-xu", re.IGNORECASE)
+_ARTICLE_ITEM = re.compile(r"schema\.org/(?:News)?Article|schema\.org/BlogPosting", re.IGNORECASE)
 
 
 def _classes(node: Node) -> str:
@@ -132,9 +148,19 @@ def _ancestors(node: Node) -> list[Node]:
 class Reader:
     """Reads the fields of one page; ``title_hints`` are the titles the metadata gives."""
 
-    def __init__(self, root: Node, title_hints: list[str]) -> None:
+    def __init__(
+        self,
+        root: Node,
+        title_hints: list[str],
+        descriptions: list[str] | None = None,
+        website: bool = False,
+    ) -> None:
         self.root = root
         self.title_hints = [h for h in title_hints if h]
+        # The page's own summary (meta description, og:description): a lead it matches.
+        self.descriptions = [d for d in descriptions or [] if d and len(d) >= 40]
+        # og:type=website: the page calls itself a site page, not an article.
+        self.website = website
 
     @cached_property
     def blocks(self) -> list[Block]:
@@ -310,6 +336,16 @@ class Reader:
             if value(node) >= 0.97 * value(top) and top in _ancestors(node):
                 top = node
                 break
+        # A caption is never the story's element: a photo story's text is all in its
+        # figures, each one apart; the element holding the figures holds the story.
+        figure = next(
+            (n for n in (top, *top.iterancestors()) if n.tag in ("figure", "figcaption")), None
+        )
+        if figure is not None:
+            outer = [n for n in (figure, *figure.iterancestors()) if n.tag == "figure"]
+            holder = (outer[-1] if outer else figure).getparent()
+            if holder is not None:
+                return Region([holder])
         parent = top.getparent()
         if parent is None or top.tag in ("body", "html"):
             return Region([top])
@@ -400,8 +436,24 @@ class Reader:
 
     @cached_property
     def captions(self) -> list[str]:
+        if self.photo_story:
+            return []
         texts = [b.text for b in self.sorted_story[1]]
         return list(dict.fromkeys(texts))
+
+    @cached_property
+    def photo_story(self) -> bool:
+        """A photo story: a headline, a lead, several captioned photos and next to no
+        running text; its captions are the story."""
+        lines = [b for b in self.sorted_story[0] if not credit_names(b.text)]
+        running = sum(len(b.text) for b in lines if not SOURCE_LINE.match(b.text))
+        captions = {b.text for b in self.sorted_story[1] if not _PHOTO_CREDIT.match(b.text)}
+        return (
+            bool(self.title)
+            and running < 300
+            and len(captions) >= 3
+            and (self.marked_lead or self.unmarked_lead[0]) is not None
+        )
 
     @cached_property
     def caption_images(self) -> list[tuple[str | None, str]]:
@@ -448,6 +500,7 @@ class Reader:
                 b for b in self.blocks
                 if (b.node is node or node in b.node.iterancestors())
                 and not self.in_furniture(b) and not self.is_caption(b, None)
+                and b.link_density < 0.5
             ]  # fmt: skip
             if lines:
                 text = " ".join(b.text for b in lines)
@@ -468,13 +521,50 @@ class Reader:
         return False
 
     @cached_property
+    def unmarked_lead(self) -> tuple[str | None, Block | None]:
+        """A summary the page does not mark: the first line of 60-600 characters right
+        under the headline (past date and share lines) set as a heading or in bold,
+        opening with the paper's dateline "(Dân trí) -", or equal to the meta description."""
+        if self.title_node is None:
+            return None, None
+        for block in self.blocks[self.title_position : self.title_position + 6]:
+            text = block.text
+            if (
+                len(text) < 60
+                or CLUTTER.match(text)
+                or block.link_density >= 0.5
+                or self._caption_node(block)
+            ):
+                if self._running(block):
+                    return None, None
+                continue
+            if len(text) > 600 or (self.in_furniture(block) and not DATELINE.match(text)):
+                return None, None
+            heading = block.tag in ("h2", "h3", "h4") or block.bold
+            described = any(similar(text, d) >= 0.9 for d in self.descriptions)
+            # A dateline alone marks a lead set apart from the story's element, not the
+            # first paragraph of a story that opens with it.
+            apart = self.region is None or not self.region.holds(block)
+            if heading or described or (DATELINE.match(text) and apart):
+                return text, block
+            return None, None
+        return None, None
+
+    @cached_property
     def parts(self) -> tuple[str | None, list[str], list[str], str | None]:
         """(lead, body, authors, source): the story's lines sorted into their roles."""
         lines = [b for b in self.sorted_story[0]]
         lead = self.marked_lead
         lead_block = None
+        if lead is None:
+            lead, lead_block = self.unmarked_lead
         if lead is None and lines and lines[0].bold and len(lines[0].text) >= 60:
             lead, lead_block = lines[0].text, lines[0]
+        if self.photo_story:
+            # The captions are the story; credit lines stay with the lines.
+            credits = [b for b in lines if credit_names(b.text) or SOURCE_LINE.match(b.text)]
+            story = [b for b in self.sorted_story[1] if not _PHOTO_CREDIT.match(b.text)]
+            lines = sorted(story + credits, key=lambda b: b.position)
         authors: list[str] = []
         source = None
         # Credit and source lines: the last few lines, then the first one or two.
@@ -507,6 +597,8 @@ class Reader:
             text = block.text
             if text == title or (lead and (text == lead or similar(text, lead) > 0.95)):
                 continue
+            if lead_block is not None and block is lead_block:
+                continue
             if (
                 _DATE_LINE.search(text)
                 and len(text) <= 60
@@ -514,7 +606,59 @@ class Reader:
             ):
                 continue
             body.append(text)
+        if not authors:
+            authors = self.trailing_byline
         return lead, list(dict.fromkeys(body)), authors, source
+
+    @cached_property
+    def trailing_byline(self) -> list[str]:
+        """The author line set right-aligned and bold just after the story's element."""
+        if not self.story:
+            return []
+        last = self.story[-1].position
+        for block in self.blocks[last + 1 : last + 4]:
+            if self.in_furniture(block) or self.region is None or self.region.holds(block):
+                continue
+            if not (_aligned_right(block.node) and (block.bold or _styled_bold(block.node))):
+                continue
+            if names := credit_names(block.text):
+                return names
+        return []
+
+    @cached_property
+    def source(self) -> str | None:
+        """The outlet the story is taken from: a "Theo X" / "Nguồn: X" line at the
+        story's end, in a source element near it, or in the byline element."""
+        if self.parts[3]:
+            return self.parts[3]
+        if self.story:
+            end = self.story[-1].position
+            for block in self.blocks[self.title_position : end + 12]:
+                if block.position <= end and self.region and self.region.holds(block):
+                    continue
+                if self._comment(block.node) or len(block.text) > 90 or CLUTTER.match(block.text):
+                    continue
+                # "Theo dõi ... trên Google News", "Theo dòng sự kiện:" are no sources.
+                if STOP.match(block.text) or re.match(r"Theo dõi\b|.*:$", block.text, re.I):
+                    continue
+                named = any(
+                    _SOURCE_CLASS.search(_classes(n))
+                    for n in (block.node, *list(block.node.iterancestors())[:2])
+                )
+                # Just after the story ("Nguồn tin: X" under the author line) or in
+                # an element named for it further on.
+                near = end < block.position <= end + 4 and not self.in_furniture(block)
+                if (named or near) and (match := SOURCE_LINE.match(block.text)):
+                    return match.group("source").strip()
+        _ = self.byline  # reads byline_source too
+        return self.byline_source
+
+    def _comment(self, node: Node) -> bool:
+        return any(
+            _COMMENT.search(_classes(n)) for n in (node, *node.iterancestors()) if n.tag != "body"
+        )
+
+    byline_source: str | None = None
 
     @cached_property
     def byline(self) -> list[str]:
@@ -532,8 +676,14 @@ class Reader:
             )
             if not marked or (self._furniture_of(node) and not self._near_story(node)):
                 continue
+            if self._comment(node):
+                continue
             names_node = node.xpath(".//*[@itemprop='name']")
             text = node_text(names_node[0] if names_node else node)
+            if (match := SOURCE_LINE.match(_DATE_LINE.split(text)[0].strip(" |-–,"))) and (
+                self.byline_source is None
+            ):
+                self.byline_source = match.group("source").strip(" |-–,")
             text = _DATE_LINE.split(text)[0].strip(" |-–,")
             text = re.sub(r"\d{1,2}:\d{2}.*$", "", text).strip(" |-–,")
             text = _WEEKDAY_END.sub("", text)
@@ -557,7 +707,9 @@ class Reader:
         anchor = self.title_position
         best = None
         for block in self.blocks:
-            if self.in_furniture(block) or len(block.text) > 160 or block.link_density > 0.5:
+            if len(block.text) > 160 or block.link_density > 0.5:
+                continue
+            if self.in_furniture(block) and not self._headline_bar(block, anchor):
                 continue
             if not _DATE_LINE.search(block.text) and "tháng" not in block.text:
                 continue
@@ -570,11 +722,27 @@ class Reader:
             distance = block.position - anchor
             # After the headline first; a line just above it (a date over the title) next.
             rank = distance if distance >= 0 else 3 * -distance
+            # A line with the time is the dateline; a bare day nearby may be story text.
+            rank += 4 if parsed[1] == "day" else 0
             if best is None or rank < best[0]:
                 best = (rank, parsed)
         if best is None or best[0] > 60:
             return None
         return (*best[1], best[0])
+
+    def _headline_bar(self, block: Block, anchor: int) -> bool:
+        """A share or print bar beside the headline (it may show the date), not a list."""
+        if not -3 <= block.position - anchor <= 3:
+            return False
+        for node in (block.node, *block.node.iterancestors()):
+            if node in self.furniture and (
+                node.tag in FURNITURE_TAGS
+                and node.tag != "header"
+                or not _BAR_WORD.search(_classes(node))
+                or self._comment(node)
+            ):
+                return False
+        return True
 
     # -- listings ----------------------------------------------------------------------
 
@@ -583,9 +751,19 @@ class Reader:
         """Why the page is a list of articles and not one, or None: a group of repeated
         elements that each hold a headline link, in the story's place, with more text
         than the running text around them."""
-        teasers = self._teasers()
-        if len(teasers) < LISTING_MIN_TEASERS:
-            return None
+        items = [
+            n for n in self.root.iter()
+            if isinstance(n.tag, str) and _ARTICLE_ITEM.search(n.attrib.get("itemtype", ""))
+            and not any(_ARTICLE_ITEM.search(a.get("itemtype", "")) for a in n.iterancestors())
+        ]  # fmt: skip
+        if len(items) >= LISTING_MIN_TEASERS and all(_size(i) < 1500 for i in items):
+            return f"a listing: {len(items)} schema.org Article items"
+        for teasers in self._teasers():
+            if len(teasers) >= LISTING_MIN_TEASERS and (reason := self._listing(teasers)):
+                return reason
+        return None
+
+    def _listing(self, teasers: list[Node]) -> str | None:
         inside = [u for u in teasers if self.region and self.region.holds_node(u)]
         teaser_text = sum(_size(u) for u in teasers)
         in_teaser = {id(u) for u in teasers}
@@ -594,13 +772,18 @@ class Reader:
             if b.link_density < 0.3
             and not any(id(n) in in_teaser for n in (b.node, *b.node.iterancestors()))
         )  # fmt: skip
-        if (2 * len(inside) >= len(teasers) and running < teaser_text) or teaser_text > 2 * running:
+        if (
+            (2 * len(inside) >= len(teasers) and running < teaser_text)
+            or teaser_text > 2 * running
+            or (self.website and teaser_text > running)
+        ):
             return (f"a listing: {len(teasers)} article links with teasers, "
                     f"{running} characters of running text")  # fmt: skip
         return None
 
-    def _teasers(self) -> list[Node]:
-        """The largest group of sibling elements that each hold a headline link."""
+    def _teasers(self) -> list[list[Node]]:
+        """Groups of sibling elements that each hold a headline link, the one with the
+        most text first (a header ticker of bare titles may outnumber the teasers)."""
         groups: dict[tuple, list[Node]] = {}
         for node in self.root.iter("a"):
             text = node_text(node)
@@ -621,7 +804,7 @@ class Reader:
             members = groups.setdefault(key, [])
             if not any(m is unit for m in members):
                 members.append(unit)
-        return max(groups.values(), key=len, default=[])
+        return sorted(groups.values(), key=lambda g: -sum(_size(u) for u in g))
 
 
 def _size(node: Node) -> int:
@@ -630,3 +813,16 @@ def _size(node: Node) -> int:
 
 def _depth(node: Node) -> int:
     return sum(1 for _ in node.iterancestors())
+
+
+def _aligned_right(node: Node) -> bool:
+    for element in (node, *list(node.iterancestors())[:2]):
+        if element.attrib.get("align", "").lower() == "right":
+            return True
+        if _RIGHT.search(element.attrib.get("style", "")):
+            return True
+    return False
+
+
+def _styled_bold(node: Node) -> bool:
+    return bool(_BOLD_STYLE.search(node.attrib.get("style", "")))

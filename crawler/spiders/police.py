@@ -68,6 +68,13 @@ class PoliceSpider(scrapy.Spider):
             request.meta["article"] = False  # asked for by name: always fetch it
             yield request
             return
+        if self.settings.getbool("CRAWL_KEEP_ALIVE"):
+            return  # a worker of a shared crawl: `crawl --seed-only` queues the start points
+        for request in self.start_points():
+            yield request
+
+    def start_points(self) -> Iterator[scrapy.Request]:
+        """A request for each start point (listing, feed, sitemap) of the chosen sites."""
         callbacks = {"listing": self.parse_listing, "feed": self.parse_feed}
         for site in self.sites.values():
             for point in site.start:

@@ -25,6 +25,13 @@ from crawler.web.templating import TEMPLATES, chosen_month, linker, month_chart,
 
 router = APIRouter()
 
+# What the search page says when the index cannot answer (404: none yet; 503: down).
+UNANSWERED = {
+    404: "Chưa có chỉ mục bài viết nào để tìm: hãy thu thập hoặc nạp bài trước.",
+    503: "Tạm thời không tìm được: máy chủ tìm kiếm (Elasticsearch) không trả lời. "
+    "Vui lòng thử lại sau ít phút.",
+}
+
 
 @router.get("/api/search", summary="Ranked articles with highlights")
 async def api_search(params: Params, es: Es) -> dict[str, Any]:
@@ -54,11 +61,14 @@ async def api_article(article_id: str, es: Es) -> dict[str, Any]:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def page(request: Request, params: Params, es: Es) -> HTMLResponse:
     params = replace(params, facets=True)
+    status, error = 200, None
     try:
         [result] = await es.run((search, params))
-        error = None
     except HTTPException as exc:
-        result, error = {"total": 0, "hits": [], "facets": {}}, exc.detail
+        # The page still, its search box with it, and the status telling the truth.
+        result = {"total": 0, "hits": [], "facets": {}}
+        status = 404 if exc.status_code == 404 else 503
+        error = UNANSWERED[status]
     link = linker(request)
     folded = fold(params.q)
     return TEMPLATES.TemplateResponse(
@@ -71,6 +81,7 @@ async def page(request: Request, params: Params, es: Es) -> HTMLResponse:
                                link),
          "chosen_month": chosen_month(params.since, params.until),
          "folded": folded if folded != params.q else None},
+        status_code=status,
     )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """Saved searches on the web: the /watches page, its form, and the JSON API.
 
-Reading stays open. Writing needs WEB_WRITE_TOKEN when it is set (a Bearer header for the
+Reading stays open, but a client that may not write sees e-mail addresses masked and no
+error text. Writing needs WEB_WRITE_TOKEN when it is set (a Bearer header for the
 API, the form's field for the page); without it, only a client on this machine
 (loopback) may write: an app listening beyond loopback refuses everyone else."""
 
@@ -77,13 +78,20 @@ def is_loopback(host: str | None) -> bool:
 
 def write_refusal(
     client_host: str | None, origin: str | None, host: str | None, given: str | None,
-    token: str | None,
+    token: str | None, fetch_site: str | None = None,
 ) -> str | None:  # fmt: skip
     """Why a write is refused (a key of REFUSALS), or None when it is allowed.
 
     A token set: every write carries it. No token: only loopback clients write. Either
-    way a browser form posted from another site (its Origin) is refused."""
-    if origin and origin != "null" and urlsplit(origin).netloc != (host or ""):
+    way a request the browser says comes from elsewhere is refused: Sec-Fetch-Site other
+    than same-origin or none (typed, bookmarked), ``Origin: null`` (a sandboxed frame, a
+    redirect), an Origin that is not this host. Scripts send neither header."""
+    if fetch_site is not None and fetch_site.strip().lower() not in ("same-origin", "none"):
+        return "cross-site"
+    if origin is not None and (
+        origin.strip().lower() == "null"
+        or urlsplit(origin.strip()).netloc.lower() != (host or "").strip().lower()
+    ):
         return "cross-site"
     if token:
         ok = given is not None and hmac.compare_digest(given.encode(), token.encode())
@@ -95,7 +103,17 @@ def _refusal(request: Request, given: str | None, config: Settings) -> str | Non
     return write_refusal(
         request.client.host if request.client else None, request.headers.get("origin"),
         request.headers.get("host"), given, config.get("WEB_WRITE_TOKEN"),
+        request.headers.get("sec-fetch-site"),
     )  # fmt: skip
+
+
+def may_write(request: Request, config: Settings) -> bool:
+    """Whether this client could write (the token or loopback): only such a client sees
+    the subscribers' addresses and the channels' errors in full."""
+    return write_refusal(
+        request.client.host if request.client else None, None, None, _bearer(request),
+        config.get("WEB_WRITE_TOKEN"),
+    ) is None  # fmt: skip
 
 
 def _bearer(request: Request) -> str | None:
@@ -126,9 +144,10 @@ class NewWatch(BaseModel):
     emails: list[str] = Field(default_factory=list, description="addresses of the digest")
 
 
-def _list(config: Settings) -> Any:
+def _list(config: Settings, reveal: bool) -> Any:
     def call(client: Elasticsearch, _index: str) -> list[dict[str, Any]]:
-        return [w.public() for w in list_watches(client, config.get("ES_WATCHES_INDEX"))]
+        watches = list_watches(client, config.get("ES_WATCHES_INDEX"))
+        return [w.public(reveal=reveal) for w in watches]
 
     return call
 
@@ -145,9 +164,14 @@ def _write(action: Any, *args: Any) -> Any:
     return call
 
 
-@router.get("/api/watches", summary="Saved searches (no secrets)")
-async def api_watches(es: Es, config: WebSettings) -> dict[str, Any]:
-    [found] = await es.run((_list(config),))
+@router.get(
+    "/api/watches",
+    summary="Saved searches (no secrets)",
+    description="A client that may not write (no token, not on loopback) sees each e-mail "
+    "address masked (b***@example.vn) and each channel's state without its error text.",
+)
+async def api_watches(request: Request, es: Es, config: WebSettings) -> dict[str, Any]:
+    [found] = await es.run((_list(config, may_write(request, config)),))
     return {"watches": found}
 
 
@@ -181,7 +205,7 @@ def search_link(values: dict[str, Any]) -> str:
 async def watches_page(
     request: Request, es: Es, config: WebSettings, saved: str = "", removed: str = ""
 ) -> HTMLResponse:
-    [found] = await es.run((_list(config),))
+    [found] = await es.run((_list(config, may_write(request, config)),))
     for watch in found:
         watch["link"] = search_link(watch["search"])
         watch["described"] = describe(watch["search"])
