@@ -166,3 +166,22 @@ def web(es_url: str, corpus_index: str) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def served(app) -> Iterator[str]:
+    """The app served on loopback as `crawler serve` serves it."""
+    from crawler.commands.serve import server
+
+    port = free_port()
+    serving = server(app, "127.0.0.1", port)
+    thread = threading.Thread(target=serving.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not serving.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        serving.should_exit = True
+        thread.join(timeout=10)

@@ -3,14 +3,11 @@ exactly once across point-in-time pages, the columns, the three formats read bac
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
 import re
-import threading
-import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -35,7 +32,7 @@ from crawler.export import (
 )
 from crawler.items import Article
 from pipelines.normalize import normalize_article
-from tests.conftest import drop_alias, free_port, run_cli
+from tests.conftest import drop_alias, free_port, run_cli, served
 
 ARTICLES = 1_234  # more than one page of the exports below (page_size 100 or 500)
 PROVINCES = [("sonla", "Sơn La", "Sơn La"), ("thaibinh", "Thái Bình", "Hưng Yên"),
@@ -315,25 +312,6 @@ def test_format_from_suffix_and_bad_suffix(env, tmp_path: Path) -> None:
     result = run_cli("export", "--format", "xlsx", "-o", "-", env=env)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
-
-
-@contextlib.contextmanager
-def served(app) -> Iterator[str]:
-    """The app served on loopback as `crawler serve` serves it."""
-    from crawler.commands.serve import server
-
-    port = free_port()
-    serving = server(app, "127.0.0.1", port)
-    thread = threading.Thread(target=serving.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not serving.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        serving.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_api_export_gives_the_rows_of_the_cli(es_url, alias, env, tmp_path: Path) -> None:

@@ -6,17 +6,13 @@ import base64
 import hashlib
 import html
 import re
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
 from elasticsearch import Elasticsearch
 
 from crawler.es.search import MAX_FILTER_LENGTH, MAX_ID_BYTES, MAX_QUERY_LENGTH, parameters
-from tests.conftest import free_port
+from tests.conftest import free_port, served
 
 
 def get(web: str, path: str, **params) -> httpx.Response:
@@ -230,25 +226,6 @@ def test_no_docs_page_loads_a_script_from_a_cdn(web) -> None:
     assert get(web, "/docs").status_code == 404
     assert get(web, "/redoc").status_code == 404
     assert get(web, "/openapi.json").status_code == 200
-
-
-@contextmanager
-def served(app) -> Iterator[str]:
-    """The app served on loopback as `crawler serve` serves it."""
-    from crawler.commands.serve import server
-
-    port = free_port()
-    serving = server(app, "127.0.0.1", port)
-    thread = threading.Thread(target=serving.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not serving.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        serving.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_crawler_serve_sends_no_server_banner(es_url, corpus_index) -> None:

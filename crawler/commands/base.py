@@ -57,6 +57,16 @@ def unreachable(settings: Settings, exc: Exception) -> str:
     )
 
 
+def no_index(settings: Settings) -> str:
+    """One line for a search before anything was indexed, with what to do."""
+    from crawler.es.client import redact
+
+    return (
+        f"no index '{settings['ES_INDEX']}' at {redact(settings['ES_URL'])} yet: "
+        "run `crawler replay seeds/` first"
+    )
+
+
 def log_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The Scrapy log on stderr with -v; otherwise only errors (the summary says the rest)."""
     return {"LOG_LEVEL": "INFO" if args.verbose else "ERROR"}

@@ -15,9 +15,16 @@ from typing import Any
 from elastic_transport import TransportError
 from elasticsearch import ApiError, NotFoundError
 
-from crawler.commands.base import EXIT_OK, CliError, ProgressLine, project_settings, unreachable
+from crawler.commands.base import (
+    EXIT_OK,
+    CliError,
+    ProgressLine,
+    no_index,
+    project_settings,
+    unreachable,
+)
 from crawler.commands.search import add_search_options, search_request
-from crawler.es.client import client_from_settings, redact
+from crawler.es.client import client_from_settings
 from crawler.export import (
     FORMATS,
     TRUNCATED,
@@ -80,10 +87,7 @@ def run(args: argparse.Namespace) -> int:
                 lambda out: export(client, index, request, fmt, out, progress),
             )
     except NotFoundError as exc:
-        raise CliError(
-            f"no index '{index}' at {redact(settings['ES_URL'])} yet: "
-            "run `crawler replay seeds/` first" + _nothing_written(args.output)
-        ) from exc
+        raise CliError(no_index(settings) + _nothing_written(args.output)) from exc
     except (TransportError, ApiError) as exc:
         raise CliError(unreachable(settings, exc) + _nothing_written(args.output)) from exc
     except IncompleteExport as exc:

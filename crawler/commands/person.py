@@ -10,9 +10,16 @@ from typing import Any
 from elastic_transport import TransportError
 from elasticsearch import ApiError, NotFoundError
 
-from crawler.commands.base import EXIT_FAILED, EXIT_OK, CliError, project_settings, unreachable
+from crawler.commands.base import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    no_index,
+    project_settings,
+    unreachable,
+)
 from crawler.commands.search import safe_json, shown
-from crawler.es.client import client_from_settings, redact
+from crawler.es.client import client_from_settings
 from crawler.es.entity_profile import (
     EntityNotFound,
     organization_profile,
@@ -56,10 +63,7 @@ def run(args: argparse.Namespace) -> int:
         print(shown(exc), file=sys.stderr)
         return EXIT_FAILED
     except NotFoundError as exc:
-        raise CliError(
-            f"no index '{settings['ES_INDEX']}' at {redact(settings['ES_URL'])} yet: "
-            "run `crawler replay seeds/` first"
-        ) from exc
+        raise CliError(no_index(settings)) from exc
     except (TransportError, ApiError) as exc:
         raise CliError(unreachable(settings, exc)) from exc
     if args.json:

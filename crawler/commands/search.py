@@ -13,8 +13,8 @@ from typing import Any
 from elastic_transport import TransportError
 from elasticsearch import ApiError, NotFoundError
 
-from crawler.commands.base import EXIT_OK, CliError, project_settings, unreachable
-from crawler.es.client import client_from_settings, redact
+from crawler.commands.base import EXIT_OK, CliError, no_index, project_settings, unreachable
+from crawler.es.client import client_from_settings
 from crawler.es.search import EXCLUDE, InvalidSearch, Parameter, SearchRequest, parameters, search
 from crawler.text import strip_controls
 
@@ -117,10 +117,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = search(client, settings["ES_INDEX"], request)
     except NotFoundError as exc:
-        raise CliError(
-            f"no index '{settings['ES_INDEX']}' at {redact(settings['ES_URL'])} yet: "
-            "run `crawler replay seeds/` first"
-        ) from exc
+        raise CliError(no_index(settings)) from exc
     except (TransportError, ApiError) as exc:
         raise CliError(unreachable(settings, exc)) from exc
     if args.json:
