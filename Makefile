@@ -4,7 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 QUERY ?= an ninh to quoc
 
-.PHONY: demo test install java browser redis lint clean
+COMPOSE_VERSION := v5.6.0
+
+.PHONY: demo test install java browser redis compose lint clean
 
 demo: install java  ## install, start a local Elasticsearch, replay seeds/, show a search
 	$(BIN)/crawler es up
@@ -12,7 +14,7 @@ demo: install java  ## install, start a local Elasticsearch, replay seeds/, show
 	$(BIN)/crawler replay seeds/
 	$(BIN)/crawler search "$(QUERY)" --size 3
 
-test: install java browser redis  ## the whole suite, against a real Elasticsearch it starts and stops
+test: install java browser redis compose  ## the whole suite, against a real Elasticsearch it starts and stops
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -42,6 +44,16 @@ redis:  ## Debian's redis-server for the scale-out test (skipped, with a reason,
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } || \
 	  echo "redis-server not installed: the scale-out test will be skipped" >&2
+
+compose: $(BIN)/docker-compose  ## `docker compose config` for tests/test_docker.py (skipped, with a reason, without Go)
+
+$(BIN)/docker-compose: | install
+	@command -v go >/dev/null 2>&1 || { echo "go not installed: the compose file check will be skipped" >&2; exit 0; }; \
+	json=$$(go mod download -json github.com/docker/compose/v5@$(COMPOSE_VERSION)) && \
+	src=$$(printf '%s\n' "$$json" | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p') && \
+	[ -n "$$src" ] || { echo "go mod download: $$json" >&2; exit 1; }; \
+	cd "$$src" && CGO_ENABLED=0 go build -trimpath -o $(CURDIR)/$@ \
+	  -ldflags "-X github.com/docker/compose/v5/internal.Version=$(COMPOSE_VERSION)" ./cmd
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

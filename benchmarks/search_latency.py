@@ -1,24 +1,45 @@
-"""Search latency p50/p95 over the judged relevance queries on a large generated index.
+"""Search at scale: index N generated articles of real length, then search them as the
+web page does (grouping, facets, highlighting) and say where the time goes.
 
-Usage (a local Elasticsearch must be up; `ES_HEAP=1g crawler es up` is kinder to 100k):
-    .venv/bin/python benchmarks/search_latency.py [--articles 100000] [--keep]
+Usage (a local Elasticsearch given by ES_URL, default http://127.0.0.1:9200, or --own-node;
+for a million, a node with a 4 GB heap: `ES_HEAP=4g crawler es up`):
+    .venv/bin/python benchmarks/search_latency.py [--articles 1000000] [--keep]
+    .venv/bin/python benchmarks/search_latency.py --reuse ALIAS --steps   # search only
+    .venv/bin/python benchmarks/search_latency.py --reuse ALIAS --add 100000   # bulk rates
 
-Generates articles from the templates of testkit/relevance_corpus.py with varied provinces,
-officers and dates (entities taken from the template, not from NER, to keep the set-up to
-minutes), bulk-indexes them into a throwaway alias, then runs every judged query as the
-search page does (grouping and facets on), several times, and prints client-side latency.
+Articles: the title and lead of a relevance template (testkit/relevance_corpus.py, so the
+judged queries find what they were written for) with varied provinces, officers and
+dates, then a body of real-shaped paragraphs (testkit/corpus.py: real police news
+sentences with new names and numbers) up to a length drawn between 600 and 5,000
+characters, and up to three captions. Entities from the template, not NER (a million
+NER runs would take a day).
+
+Indexing alternates blocks written the crawler's way (the Elasticsearch pipeline's
+batches: `stored_hashes` then `bulk_write`, ES_BULK_SIZE at a time) with blocks sent by
+bare `parallel_bulk`, into the same index, so both meet the same index size; it prints
+both rates and the benchmark's resident memory as the index grows. Then the index's size
+on disk per article, and the judged queries' latency (p50/p95/max, client side). With
+--steps, the same searches without each costly part (highlighting, facets, grouping, the
+ranking clauses, exact totals) and the profile API's breakdown of the slowest query.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import random
+import resource
+import shutil
+import socket
 import statistics
 import sys
 import time
 import uuid
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
@@ -26,73 +47,273 @@ sys.path.insert(0, str(PROJECT))
 from elasticsearch import Elasticsearch  # noqa: E402
 from elasticsearch.helpers import parallel_bulk  # noqa: E402
 
+from crawler.es.bulk import bulk_write, index_action, stored_hashes  # noqa: E402
 from crawler.es.document import article_document  # noqa: E402
 from crawler.es.index import ensure_index  # noqa: E402
-from crawler.es.search import SearchRequest, search  # noqa: E402
+from crawler.es.search import SearchRequest, search_body  # noqa: E402
 from crawler.items import Article  # noqa: E402
-from pipelines.normalize import normalize_article  # noqa: E402
+from crawler.settings import ES_BULK_SIZE  # noqa: E402
+from testkit.corpus import article  # noqa: E402
 from testkit.relevance_corpus import MERGED, OFFICERS, PROVINCES, TOPICS, VARIANTS  # noqa: E402
 
+SHORTEST, LONGEST = 600, 5000  # characters of a real article's text (the seed: 6,500)
 
-def articles(count: int):
+
+def paragraph_pool(distinct: int) -> tuple[list[str], list[str]]:
+    """(paragraphs, caption-length sentences) of ``distinct`` generated articles."""
+    paragraphs: list[str] = []
+    captions: list[str] = []
+    for number in range(distinct):
+        title, body = article(number, size=2500)
+        paragraphs += body
+        captions.append(title)
+    return paragraphs, captions
+
+
+def documents(count: int, pool: tuple[list[str], list[str]], first: int = 0):
+    """Articles ``first`` to ``first + count``, as the index stores them."""
+    paragraphs, captions = pool
     topics = list(TOPICS.items())
-    for number in range(count):
+    for number in range(first, first + count):
+        rng = random.Random(number)
         topic, (title, lead) = topics[number % len(topics)]
         slug, province, district = PROVINCES[(number // len(topics)) % len(PROVINCES)]
         officer = OFFICERS[(number // 7) % len(OFFICERS)]
         names = {"province": province, "district": district, "officer": officer}
-        year, month, day = 2020 + number % 6, 1 + number % 12, 1 + number % 28
+        length = math.exp(rng.uniform(math.log(SHORTEST), math.log(LONGEST)))
+        body = [VARIANTS[number % 3].format(**names)]
+        while sum(map(len, body)) < length:
+            body.append(rng.choice(paragraphs))
+        year, month, day = 2016 + number % 10, 1 + number % 12, 1 + number % 28
         item = Article(
             id=f"gen-{number}", url=f"https://congan.{slug}.gov.vn/tin/{number}.html",
             source="site", site=slug, province=province,
             province_current=MERGED.get(slug, province),
-            title=f"{title.format(**names)} (số {number})",
-            body=[lead.format(**names), VARIANTS[number % 3].format(**names)],
+            title=f"{title.format(**names)} (số {number})", lead=lead.format(**names),
+            body=body, captions=rng.sample(captions, rng.randint(0, 3)),
             published=f"{year}-{month:02d}-{day:02d}T08:00:00+07:00", category=[topic],
             entities=[{"type": "PER", "normalized": officer}, {"type": "LOC",
                        "normalized": district}, {"type": "ORG",
                        "normalized": f"Công an tỉnh {province}"}],
         )  # fmt: skip
-        yield article_document(normalize_article(item))
+        yield article_document(item)
+
+
+def bare(client: Elasticsearch, alias: str, docs: list[dict[str, Any]]) -> int:
+    """Bare `parallel_bulk`, as its documentation shows it: failures."""
+    actions = (index_action(alias, doc) for doc in docs)
+    return sum(1 for ok, _ in parallel_bulk(client, actions, thread_count=2, chunk_size=500)
+               if not ok)  # fmt: skip
+
+
+def crawler_way(client: Elasticsearch, alias: str, docs: list[dict[str, Any]]) -> int:
+    """What the Elasticsearch pipeline sends for new articles: failures."""
+    failed = 0
+    for start in range(0, len(docs), ES_BULK_SIZE):
+        batch = docs[start : start + ES_BULK_SIZE]
+        stored_hashes(client, alias, [doc["id"] for doc in batch])
+        pairs = [(doc, index_action(alias, doc)) for doc in batch]
+        failed += sum(1 for _, reason in bulk_write(client, alias, pairs) if reason)
+    return failed
+
+
+def index_articles(
+    client: Elasticsearch, alias: str, count: int, block: int, first: int = 0
+) -> None:
+    """``count`` articles from number ``first`` on, blocks alternating the crawler's way
+    and bare parallel_bulk."""
+    ensure_index(client, alias)
+    started = time.perf_counter()
+    pool = paragraph_pool(2000)
+    print(f"paragraph pool: {len(pool[0])} paragraphs in {time.perf_counter() - started:.0f} s",
+          flush=True)  # fmt: skip
+    docs = documents(count, pool, first)
+    totals = {"crawler": [0, 0.0, 0], "bare": [0, 0.0, 0]}  # documents, seconds, failed
+    characters = 0
+    for number in range(math.ceil(count / block)):
+        batch = list(islice(docs, block))
+        characters += sum(len(" ".join([d["title"], d["lead"], *d["body"], *d["captions"]]))
+                          for d in batch)  # fmt: skip
+        way = ("crawler", "bare")[number % 2]
+        begin = time.perf_counter()
+        failed = (crawler_way if way == "crawler" else bare)(client, alias, batch)
+        figures = totals[way]
+        figures[0] += len(batch)
+        figures[1] += time.perf_counter() - begin
+        figures[2] += failed
+        done = block * number + len(batch)
+        if (number + 1) % max(1, count // block // 10) == 0 or done == count:
+            rates = {w: f[0] / f[1] for w, f in totals.items() if f[1]}
+            print(f"{done:>9} indexed: crawler {rates.get('crawler', 0):.0f} docs/s, bare "
+                  f"parallel_bulk {rates.get('bare', 0):.0f} docs/s, benchmark RSS "
+                  f"{rss_mb():.0f} MB", flush=True)  # fmt: skip
+    client.indices.refresh(index=alias)
+    indexed = client.count(index=alias)["count"]
+    seconds = sum(f[1] for f in totals.values())
+    crawler_rate, bare_rate = (totals[w][0] / totals[w][1] for w in ("crawler", "bare"))
+    print(f"indexed {count} articles ({sum(f[2] for f in totals.values())} failed, "
+          f"{characters / count:.0f} characters each on average) in {seconds:.0f} s of "
+          f"indexing, {count / seconds:.0f} docs/s, {indexed} in the index; crawler's way "
+          f"{crawler_rate:.0f} "
+          f"docs/s = {crawler_rate / bare_rate:.2f} of bare parallel_bulk "
+          f"({bare_rate:.0f})", flush=True)  # fmt: skip
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def describe(client: Elasticsearch, alias: str) -> None:
+    """Documents, size on disk per article, segments (once merges are done: until then
+    the merged segments' old files still take room)."""
+    while client.indices.stats(index=alias, metric="merge")["_all"]["total"]["merges"]["current"]:
+        time.sleep(5)
+    stats = client.indices.stats(index=alias, metric=["docs", "store", "segments"])
+    primaries = stats["_all"]["primaries"]
+    docs = primaries["docs"]["count"]
+    size = primaries["store"]["size_in_bytes"]
+    print(f"index: {docs} articles, {size / 2**30:.2f} GiB on disk, "
+          f"{size / max(docs, 1) / 1024:.1f} KiB per article, "
+          f"{primaries['segments']['count']} segments", flush=True)  # fmt: skip
+
+
+def timed(client: Elasticsearch, alias: str, bodies: list[dict[str, Any]], repeats: int) -> list:
+    """Client-side milliseconds of each body, ``repeats`` times, after one warm-up round."""
+    for body in bodies:
+        client.search(index=alias, **body)
+    timings = []
+    for _ in range(repeats):
+        for body in bodies:
+            begin = time.perf_counter()
+            client.search(index=alias, **body)
+            timings.append((time.perf_counter() - begin) * 1000)
+    return sorted(timings)
+
+
+def figures(timings: list[float]) -> str:
+    p95 = timings[max(0, math.ceil(len(timings) * 0.95) - 1)]
+    return f"p50 {statistics.median(timings):6.1f} ms, p95 {p95:6.1f} ms, max {timings[-1]:6.1f} ms"
+
+
+def without(body: dict[str, Any], part: str) -> dict[str, Any]:
+    """The body without one costly part."""
+    body = json.loads(json.dumps(body))
+    if part == "highlighting":
+        body.pop("highlight")
+    elif part == "facets":
+        body = {k: v for k, v in body.items() if k not in ("aggs", "post_filter")}
+    elif part == "grouping":
+        body.pop("collapse")
+        body.get("aggs", {}).pop("stories", None)
+    elif part == "ranking clauses":
+        body["query"]["bool"].pop("should", None)
+    elif part == "exact totals":
+        body["track_total_hits"] = 10_000
+    return body
+
+
+STEPS = ("highlighting", "facets", "grouping", "ranking clauses", "exact totals")
+
+
+def profile(client: Elasticsearch, alias: str, body: dict[str, Any]) -> None:
+    """Where the slowest query's time goes, by the profile API: query clauses, collectors,
+    aggregations, fetch phase (highlighting, inner hits)."""
+    shards = client.search(index=alias, profile=True, **body)["profile"]["shards"]
+    for shard in shards:
+        for searched in shard["searches"]:
+            for query in searched["query"]:
+                print(f"  query {query['type']}: {query['time_in_nanos'] / 1e6:.1f} ms")
+                for child in query.get("children", [])[:8]:
+                    print(f"    {child['type']} {child['description'][:60]}: "
+                          f"{child['time_in_nanos'] / 1e6:.1f} ms")  # fmt: skip
+            for collector in searched["collector"]:
+                print(f"  collector {collector['name']}: {collector['time_in_nanos'] / 1e6:.1f} ms")
+        for agg in shard.get("aggregations", []):
+            print(f"  aggregation {agg['description']}: {agg['time_in_nanos'] / 1e6:.1f} ms")
+        fetch = shard.get("fetch")
+        if fetch:
+            print(f"  fetch: {fetch['time_in_nanos'] / 1e6:.1f} ms")
+            for child in fetch.get("children", []):
+                print(f"    {child['type']}: {child['time_in_nanos'] / 1e6:.1f} ms")
+
+
+def run_searches(client: Elasticsearch, alias: str, repeats: int, steps: bool) -> None:
+    queries = json.loads((PROJECT / "tests/data/relevance/queries.json").read_text())["queries"]
+    bodies = [search_body(SearchRequest(q=judged["query"], facets=True)) for judged in queries]
+    timings = timed(client, alias, bodies, repeats)
+    print(
+        f"{len(timings)} searches ({len(queries)} judged queries x {repeats}, as the web "
+        f"page sends them: grouping, facets, highlighting): {figures(timings)}",
+        flush=True,
+    )
+    if not steps:
+        return
+    for part in STEPS:
+        lighter = [without(body, part) for body in bodies]
+        print(f"  without {part:<16} {figures(timed(client, alias, lighter, repeats))}",
+              flush=True)  # fmt: skip
+    slowest = max(bodies, key=lambda body: timed(client, alias, [body], 3)[1])
+    print(f"profile of the slowest query ({slowest['query']['bool']['must'][0]}):")
+    profile(client, alias, slowest)
+
+
+def own_node(heap: str):
+    """A throwaway node for this run, stopped when the benchmark ends."""
+    from crawler.es.server import LocalNode, default_base
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    node = LocalNode(base=default_base(PROJECT, os.environ.get("ES_LOCAL_DIR")),
+                     name=f"bench-latency-{os.getpid()}", port=port, heap=heap,
+                     die_with_parent=True)  # fmt: skip
+    node.up()
+    return node
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument(
+        "--block",
+        type=int,
+        default=10_000,
+        help="documents per block (blocks alternate crawler's way and bare)",
+    )
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="also time the searches without each costly part, and profile",
+    )
+    parser.add_argument("--reuse", metavar="ALIAS", help="search an index made by --keep")
+    parser.add_argument("--add", type=int, default=0, metavar="N",
+                        help="with --reuse: index N more articles first (bulk rates at that "
+                        "size)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the index afterwards")
+    parser.add_argument("--own-node", metavar="HEAP",
+                        help="start a throwaway node with this heap, e.g. 4g")  # fmt: skip
     args = parser.parse_args()
-    client = Elasticsearch(os.environ.get("ES_URL", "http://127.0.0.1:9200"), request_timeout=120)
-    alias = f"bench-latency-{uuid.uuid4().hex[:8]}"
-    ensure_index(client, alias)
-    client.indices.put_settings(index=alias, settings={"refresh_interval": "-1"})
-    started = time.perf_counter()
-    actions = ({"_index": alias, "_id": d["id"], "_source": d} for d in articles(args.articles))
-    failed = sum(1 for ok, _ in parallel_bulk(client, actions, thread_count=2, chunk_size=1000)
-                 if not ok)  # fmt: skip
-    client.indices.put_settings(index=alias, settings={"refresh_interval": "1s"})
-    client.indices.refresh(index=alias)
-    client.indices.forcemerge(index=alias, max_num_segments=5)
-    count = client.count(index=alias)["count"]
-    print(f"indexed {count} articles ({failed} failed) in {time.perf_counter() - started:.0f} s")
-
-    queries = json.loads((PROJECT / "tests/data/relevance/queries.json").read_text())["queries"]
-    for judged in queries:  # warm-up
-        search(client, alias, SearchRequest(q=judged["query"], facets=True))
-    timings = []
-    for _ in range(args.repeats):
-        for judged in queries:
-            begin = time.perf_counter()
-            search(client, alias, SearchRequest(q=judged["query"], facets=True))
-            timings.append((time.perf_counter() - begin) * 1000)
-    timings.sort()
-    p50 = statistics.median(timings)
-    p95 = timings[int(len(timings) * 0.95) - 1]
-    print(f"{len(timings)} searches ({len(queries)} queries x {args.repeats}, grouping and "
-          f"facets on) over {count} articles: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
-          f"max {timings[-1]:.1f} ms")  # fmt: skip
-    if not args.keep:
-        client.indices.delete(index=list(client.indices.get_alias(name=alias)))
+    node = own_node(args.own_node) if args.own_node else None
+    url = node.url if node else os.environ.get("ES_URL", "http://127.0.0.1:9200")
+    client = Elasticsearch(url, request_timeout=600)
+    alias = args.reuse or f"bench-latency-{uuid.uuid4().hex[:8]}"
+    try:
+        if not args.reuse:
+            index_articles(client, alias, args.articles, args.block)
+        elif args.add:
+            first = client.count(index=alias)["count"]
+            index_articles(client, alias, args.add, args.block, first)
+        describe(client, alias)
+        run_searches(client, alias, args.repeats, args.steps)
+    finally:
+        if args.keep or args.reuse:
+            print(f"kept: {alias} (search it again with --reuse {alias})")
+        elif client.indices.exists_alias(name=alias):
+            client.indices.delete(index=list(client.indices.get_alias(name=alias)))
+        if node:
+            node.down()
+            shutil.rmtree(node.home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,10 @@ def _text(text: str) -> str:
     return text
 
 
+def _folder(text: str) -> str:
+    return str(Path(text).expanduser().absolute())
+
+
 def _flag(text: str) -> bool:
     if text.lower() in ("1", "true", "yes", "on"):
         return True
@@ -101,6 +105,8 @@ VARIABLES = (
     Variable("WEB_WRITE_TOKEN", _text, "token the web page and API need to change watches"),
     Variable("REDIS_URL", _text, "a Redis shared by crawler processes (scale-out)"),
     Variable("CRAWLER_SITES", _text, "the site registry (YAML)"),
+    Variable("CRAWLER_USER_SITES", _text, "your own site entries (`crawler sites add`)"),
+    Variable("CRAWLER_DATA_DIR", _folder, "folder of the spool, run reports and HTTP cache"),
     Variable("CRAWLER_SPOOL_DIR", _text, "folder of articles waiting for Elasticsearch"),
     Variable("CRAWLER_RUNS_DIR", _text, "folder of nightly run reports"),
     Variable("CRAWLER_NIGHTLY_CRON", _text, "when `crawler schedule` runs the nightly crawl"),
@@ -136,6 +142,18 @@ def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     """XDG_CACHE_HOME, else ~/.cache: where compiled models are kept between runs."""
     environ = os.environ if environ is None else environ
     return Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+def data_dir(checkout: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """CRAWLER_DATA_DIR; else the checkout the code runs from (it has scrapy.cfg), as ever;
+    else XDG_DATA_HOME (~/.local/share)/vn-police-news-crawler: never site-packages."""
+    environ = os.environ if environ is None else environ
+    if configured := environ.get("CRAWLER_DATA_DIR", "").strip():
+        return Path(_folder(configured))
+    if (checkout / "scrapy.cfg").is_file():
+        return checkout
+    home = environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(home) / "vn-police-news-crawler"
 
 
 def research_data(name: str, environ: Mapping[str, str] | None = None) -> str | None:

@@ -19,11 +19,15 @@ from crawler.es.index import IndexSetupError, ensure_small_index
 from crawler.es.spool import FlushResult, Spool, SpoolBusy
 from crawler.report import failed, run_report, summary
 from crawler.runner import run_spider, stopped_early
+from crawler.runs import LISTING_FALLBACK
+from crawler.site_state import DEGRADED, FAILING, OK, Outcome, record, state_path
 from crawler.watches import ChannelResult, failures, results_summary, run_watches
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
     from scrapy.settings import Settings
+
+    from crawler.sites import Site
 
 
 @dataclass
@@ -57,6 +61,14 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
                         f"set aside in {spool.rejected}")  # fmt: skip
     report["watches"] = send_watches(client, settings, problems)
     report["alarms"] = problems
+    outcomes = site_outcomes(report, list(getattr(crawler.spider, "sites", {}).values()))
+    state = record(state_path(settings), outcomes, datetime.now(VIETNAM_TZ), "nightly")
+    report["site_health"] = [
+        {"site": site, "status": state[site].status, "since": state[site].since,
+         "reason": state[site].reason}
+        for site in outcomes
+        if state[site].status != OK
+    ]  # fmt: skip
     runs.mkdir(parents=True, exist_ok=True)
     path = runs / f"run-{started.strftime('%Y%m%dT%H%M%S')}.json"
     partial = path.with_suffix(".json.partial")  # a run killed while writing leaves no half
@@ -141,11 +153,81 @@ def _yield(figures: dict[str, Any] | None) -> int:
     return figures["articles"] + figures["skipped"]
 
 
+def site_outcomes(report: dict[str, Any], sites: list[Site]) -> dict[str, Outcome]:
+    """Each crawled site's health from the run's figures: failing when its pages failed
+    and it gave no article, when it gave nothing at all, or when every listing of it
+    failed (HTTP error, no links); degraded when its listing selectors found no links
+    and the crawl fell back to other ways (the spider's notes). An interrupted run
+    judges only the sites it reached."""
+    failures: dict[str, list[dict[str, Any]]] = {}
+    for failure in report.get("failures", []):
+        failures.setdefault(failure["site"], []).append(failure)
+    fallbacks = {
+        note["site"]: note.get("message", "")
+        for note in report.get("notes", [])
+        if note.get("kind") == LISTING_FALLBACK
+    }
+    stopped = report.get("interrupted") or report.get("stopped_early")
+    outcomes = {}
+    for site in sites:
+        figures = report["sites"].get(site.id)
+        if not figures:
+            if not stopped:
+                outcomes[site.id] = Outcome(
+                    FAILING, "no page fetched (robots.txt may disallow its start points)"
+                )
+            continue
+        lost = failures.get(site.id, [])
+        gave = figures["articles"] + figures["skipped"]
+        listings = {p.url for p in site.start if p.kind == "listing"}
+        failed_listings = listings & {f["url"] for f in lost}
+        if (figures["failed_pages"] and not gave) or (
+            listings and failed_listings == listings and site.id not in fallbacks
+        ):
+            outcomes[site.id] = Outcome(FAILING, _why(lost, gave))
+        elif site.id in fallbacks:
+            outcomes[site.id] = Outcome(DEGRADED, fallbacks[site.id] or "listing fell back")
+        elif not gave and figures["not_article"]:
+            why = f"no article read ({figures['not_article']} pages were no articles)"
+            outcomes[site.id] = Outcome(DEGRADED, why)
+        else:
+            outcomes[site.id] = Outcome(OK)
+    return outcomes
+
+
+def _why(failures: list[dict[str, Any]], gave: int) -> str:
+    """The site's failures in a few words: the first with its URL, then other reasons."""
+    if not failures:
+        return f"pages failed, {gave} articles"
+    first, *others = failures
+    reasons = [f"{_short(first['reason'])} at {first['url']}"]
+    reasons += list(dict.fromkeys(_short(f["reason"]) for f in others if f is not first))
+    return "; ".join(reasons[:3]) + f", {gave} articles"
+
+
+def _short(reason: str, limit: int = 90) -> str:
+    """A reason cut to one readable clause: the run's summary has the whole of it."""
+    return reason if len(reason) <= limit else reason[: limit - 1].rstrip() + "…"
+
+
+def health_lines(report: dict[str, Any]) -> list[str]:
+    """A line per site that is not ok: "thaibinh: HTTP 404 at URL, 0 articles since
+    2026-11-20"."""
+    lines = []
+    for entry in report.get("site_health") or []:
+        site, status = entry["site"], entry["status"]
+        label = site if status == FAILING else f"{site} ({status})"
+        lines.append(f"{label}: {entry['reason']} since {entry['since'][:10]}")
+    return lines
+
+
 def nightly_summary(run: NightlyRun) -> str:
     """The run's summary, then its alarms: a few lines to read in the morning."""
     lines = [f"Nightly run {run.report['started']} - {run.report['finished']}", summary(run.report)]
     if run.report.get("watches"):
         lines.append(watches_summary(run.report["watches"]))
+    if health := health_lines(run.report):
+        lines += ["sites not working:", *(f"  {line}" for line in health)]
     lines += [f"ALARM: {problem}" for problem in run.alarms]
     lines.append(f"report: {run.path}")
     return "\n".join(lines)

@@ -76,6 +76,9 @@ def summary(report: dict[str, Any]) -> str:
             f"{report['spool_waiting']} waiting in all: run `crawler spool flush` "
             "when Elasticsearch is back"
         )
+    # A site read another way than its registry entry says (report["notes"]): it worked,
+    # but its entry wants looking at.
+    rows += [f"note: [{n['site']}] {n['message']}" for n in report.get("notes", [])]
     rows.append(f"failed: {failed(totals)}")
     rows += [f"  failed: [{f['site']}] {f['url']}: {f['reason']}" for f in report["failures"]]
     return "\n".join(rows)

@@ -14,6 +14,7 @@ from crawler.report import INTERRUPTED
 from crawler.runs import RunResult
 
 if TYPE_CHECKING:
+    from scrapy import Spider
     from scrapy.crawler import Crawler
 
 
@@ -22,7 +23,10 @@ class SpiderError(RuntimeError):
 
 
 def run_spider(
-    name: str, overrides: dict[str, Any], keep_items: bool = False, **spider_args: Any
+    name: str | type[Spider],
+    overrides: dict[str, Any],
+    keep_items: bool = False,
+    **spider_args: Any,
 ) -> tuple[RunResult, Crawler]:
     """The run's result and its crawler (for settings and Scrapy's own stats)."""
     from scrapy.crawler import AsyncCrawlerProcess

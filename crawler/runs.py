@@ -1,4 +1,4 @@
-"""What a run did, as types: each site's figures and each failure, sent on signals as
+"""What a run did, as types: each site's figures, each failure and note, sent on signals as
 they happen and gathered into one RunResult that the summary, the progress line, the
 nightly report and `--json` all read (nothing decodes stats keys or parses strings)."""
 
@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from crawler.signals import article_failed, site_counted
+from crawler.signals import article_failed, site_counted, site_noted
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure as TwistedFailure
 
 UNKNOWN_SITE = "-"  # a seed file or a page no registry entry owns
+LISTING_FALLBACK = "listing_fallback"  # the kind of Note of a listing read another way
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,17 @@ class Failure:
 
     def __str__(self) -> str:
         return f"[{self.site}] {self.url}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something about a site the report should say though it need not fail the run: kind
+    ``listing_fallback``, its listing gave no article links and they were looked for in its
+    sitemaps, feeds and the listing's own links (the message says what each gave)."""
+
+    site: str
+    kind: str
+    message: str
 
 
 @dataclass
@@ -64,6 +76,11 @@ def fail(crawler: Crawler, failure: Failure) -> None:
     crawler.signals.send_catch_log(signal=article_failed, failure=failure)
 
 
+def note(crawler: Crawler, note: Note) -> None:
+    """Report a note to every RunResult listening (the caller logs it)."""
+    crawler.signals.send_catch_log(signal=site_noted, note=note)
+
+
 @dataclass
 class RunResult:
     """A run's figures per site and its failures; the items too when the command prints
@@ -72,11 +89,13 @@ class RunResult:
     keep_items: bool = False
     sites: dict[str, SiteCounts] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     items: list[Any] = field(default_factory=list)
 
     def connect(self, crawler: Crawler) -> RunResult:
         crawler.signals.connect(self._counted, signal=site_counted)
         crawler.signals.connect(self._failed, signal=article_failed)
+        crawler.signals.connect(self._noted, signal=site_noted)
         crawler.signals.connect(self._scraped, signal=signals.item_scraped)
         crawler.signals.connect(self._dropped, signal=signals.item_dropped)
         crawler.signals.connect(self._item_error, signal=signals.item_error)
@@ -104,6 +123,7 @@ class RunResult:
                 for site, counts in sorted(self.sites.items())
             },
             "failures": [asdict(f) for f in self.failures],
+            "notes": [asdict(n) for n in self.notes],
         }
 
     def _counted(self, site: str, name: str, value: int) -> None:
@@ -113,6 +133,10 @@ class RunResult:
     def _failed(self, failure: Failure) -> None:
         self.site(failure.site)
         self.failures.append(failure)
+
+    def _noted(self, note: Note) -> None:
+        self.site(note.site)
+        self.notes.append(note)
 
     def _scraped(self, item: Any) -> None:
         if self.keep_items:

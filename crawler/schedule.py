@@ -3,9 +3,6 @@ catching up once after downtime, stopping cleanly on SIGTERM."""
 
 from __future__ import annotations
 
-import fcntl
-import logging
-import os
 import queue
 import signal
 import subprocess
@@ -21,11 +18,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from crawler.processes import end_with_parent
+from crawler.runlock import EXIT_BUSY
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-logger = logging.getLogger(__name__)
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # Seconds a run in progress gets to stop after the service is told to stop; then, or at a
 # second signal, it is killed (a run killed mid-way is simply run again).
@@ -91,26 +88,14 @@ class CurrentRun:
         return process
 
 
-def run_locked(
-    lock_path: Path, command: Sequence[str], current: CurrentRun | None = None
-) -> int | None:
-    """Run the command unless another run holds the lock (or ``current`` is stopping);
-    None when skipped.
-
-    flock is released by the kernel when its holder dies, so a crashed run never
-    blocks the next night.
-    """
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            logger.warning("A run is already going (lock %s held): skipped", lock_path)
-            return None
-        lock.write(str(os.getpid()))
-        lock.flush()
-        process = (current or CurrentRun()).start(command)
-        return None if process is None else process.wait()
+def run_once(command: Sequence[str], current: CurrentRun) -> str:
+    """Run the command (`crawler nightly` takes the run lock itself); what became of it,
+    as the service's log says it."""
+    process = current.start(command)
+    if process is None:
+        return "skipped: the service is stopping"
+    code = process.wait()
+    return "skipped: another run holds the lock" if code == EXIT_BUSY else f"exit code {code}"
 
 
 def wait_or_kill(
@@ -138,14 +123,12 @@ def run_service(expression: str, runs_dir: Path, command: Sequence[str]) -> None
     the scheduler runs, during a run, twice); this thread then stops everything.
     """
     cron = trigger(expression)
-    lock = runs_dir / "nightly.lock"
     scheduler = BackgroundScheduler(timezone=VIETNAM)
     current = CurrentRun()
 
     def job() -> None:
-        code = run_locked(lock, command, current)
-        print(f"{datetime.now(VIETNAM).isoformat(timespec='seconds')} nightly run "
-              f"{'skipped: another is running' if code is None else f'exit code {code}'}",
+        outcome = run_once(command, current)
+        print(f"{datetime.now(VIETNAM).isoformat(timespec='seconds')} nightly run {outcome}",
               flush=True)  # fmt: skip
 
     scheduler.add_job(job, cron, id="nightly", max_instances=1, coalesce=True,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scrapy.settings import default_settings as scrapy_defaults
 
-from crawler.config import environment
+from crawler.config import data_dir, environment
 
 # --- Project ---------------------------------------------------------------
 BOT_NAME = "vn-police-news"
@@ -20,6 +20,12 @@ LOG_LEVEL = "INFO"
 # Log times in Vietnam time, as the reports and the articles (crawler/runner.py).
 LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S+07:00"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- Data folders ------------------------------------------------------------------
+# Where the spool, run reports and HTTP cache live (CRAWLER_DATA_DIR; the image sets /data).
+# By default the checkout when the code runs from one (spool/, runs/ beside scrapy.cfg),
+# else $XDG_DATA_HOME/vn-police-news-crawler (~/.local/share/...): never site-packages.
+CRAWLER_DATA_DIR = str(data_dir(Path(__file__).resolve().parent.parent))
 
 # --- Politeness --------------------------------------------------------------
 USER_AGENT = "vn-police-news-crawler/0.1 (+https://github.com/vn-police-news/crawler)"
@@ -73,6 +79,9 @@ CRAWL_REFRESH = False
 
 # --- Record and replay (crawler crawl --record DIR / --replay DIR) ----------------
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.DummyPolicy"
+# Where Scrapy puts it in a project (.scrapy/httpcache), made absolute: Scrapy resolves its
+# relative default through a scrapy.cfg, which an installed crawler does not have.
+HTTPCACHE_DIR = str(Path(CRAWLER_DATA_DIR) / ".scrapy" / "httpcache")
 # Errors are retried, never stored: a replay sees the answer that finally came.
 HTTPCACHE_IGNORE_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 
@@ -84,8 +93,10 @@ REDIS_URL = None
 CRAWL_KEEP_ALIVE = False
 
 # --- Site registry -----------------------------------------------------------------
-# The sites the police spider crawls.
-CRAWLER_SITES = str(Path(__file__).resolve().parent.parent / "seeds" / "sites.yaml")
+# The sites the police spider crawls: the registry shipped in the package by default.
+CRAWLER_SITES = str(Path(__file__).resolve().parent / "registry" / "sites.yaml")
+# The user's own entries (`crawler sites add`), over the registry's of the same id.
+CRAWLER_USER_SITES = str(Path(CRAWLER_DATA_DIR) / "sites.yaml")
 
 # --- Item pipelines (order matters: validate -> normalize -> ... -> index) -----
 ITEM_PIPELINES = {
@@ -115,15 +126,23 @@ ES_API_KEY_FILE = None
 ES_CA_CERTS = None
 # Seconds to wait for one Elasticsearch request.
 ES_TIMEOUT = 30.0
-# Articles sent per bulk request.
-ES_BULK_SIZE = 200
+# Articles sent together (two bulk requests side by side), or fewer when the first of them
+# waited ES_BULK_INTERVAL seconds (checked as each article comes, and when the crawl is
+# idle): big batches for a replay or a flush (batches of 200 gave 0.7 of bare
+# parallel_bulk's rate: benchmarks/search_latency.py), no long wait in a polite crawl. A
+# run killed meanwhile loses no article: what was not indexed is fetched again next run.
+ES_BULK_SIZE = 1000
+ES_BULK_INTERVAL = 10.0
+# ...or sooner when they hold this many characters of text (memory stays bounded whatever
+# the articles' length: MAX_ARTICLE_CHARS each at most).
+ES_BULK_MAX_CHARS = 8_000_000
 
 # Articles Elasticsearch could not take wait here (crawler spool flush).
-CRAWLER_SPOOL_DIR = str(Path(__file__).resolve().parent.parent / "spool")
+CRAWLER_SPOOL_DIR = str(Path(CRAWLER_DATA_DIR) / "spool")
 
 # --- Nightly runs ------------------------------------------------------------------
 # Where run reports are written as JSON, and the index that keeps them.
-CRAWLER_RUNS_DIR = str(Path(__file__).resolve().parent.parent / "runs")
+CRAWLER_RUNS_DIR = str(Path(CRAWLER_DATA_DIR) / "runs")
 ES_RUNS_INDEX = "crawl-runs"
 # The run fails (exit code 1) past this share of failed pages or articles...
 NIGHTLY_MAX_FAILED_RATIO = 0.5
@@ -175,7 +194,7 @@ NER_BATCH_SIZE = 8
 # --- Local Elasticsearch node (crawler es up) ---------------------------------------
 ES_HEAP = "512m"
 ES_MAVEN_REPO = None  # default: Maven Central
-ES_LOCAL_DIR = None  # default: the project's .es folder
+ES_LOCAL_DIR = None  # default: .es in CRAWLER_DATA_DIR (a checkout: the project's)
 ES_TRANSPORT_PORT = None  # default: the first free port from 9300
 
 # --- The environment, last: same names as above, checked (crawler/config.py) --------

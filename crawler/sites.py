@@ -1,4 +1,6 @@
-"""The site registry (seeds/sites.yaml): loaded and checked once, a bad entry named.
+"""The site registry (CRAWLER_SITES, shipped in the package) and the user's own file
+(CRAWLER_USER_SITES, written by `crawler sites add`), whose entries replace the shipped
+ones of the same id: loaded and checked once, a bad entry named.
 
 pydantic checks each entry against ``_Entry``, whose fields carry the words of their errors.
 By hand, as a schema cannot say them: ``defaults:`` merged under every entry, ids unique
@@ -27,6 +29,7 @@ from pydantic_core import PydanticCustomError
 
 if TYPE_CHECKING:
     from pydantic import ValidatorFunctionWrapHandler
+    from scrapy.settings import BaseSettings
 
 Profile = Literal["nukeviet", "wordpress", "liferay", "legacy_portal", "cand", "generic"]
 StartType = Literal["listing", "feed", "sitemap"]
@@ -95,6 +98,12 @@ def _says(why: str) -> WrapValidator:
 
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 _Required = Annotated[_Text, _says("is missing or empty")]
+# A word on the command line and in file names: no spaces, slashes or capitals.
+_Id = Annotated[
+    _Required,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$"),
+    _says("must be lowercase letters, digits, - and _ (a letter or digit first), not {value}"),
+]
 _Flag = Annotated[bool, _says("must be true or false, not {value}")]
 _Count = Annotated[int, Field(gt=0), _says("must be a positive whole number, not {value}")]
 _Days = Annotated[float, Field(gt=0), _says("must be a positive number, not {value}")]
@@ -122,11 +131,12 @@ class _Overrides(BaseModel):
 
 
 class _Entry(BaseModel):
-    """One entry as seeds/sites.yaml writes it (``Site`` is what the crawl uses)."""
+    """One entry as the registry (crawler/registry/sites.yaml) writes it (``Site`` is what
+    the crawl uses)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    id: _Required
+    id: _Id
     name: _Required
     province: _Required
     merged_into: Annotated[_Text | None, _says("must be a province name, not {value}")] = None
@@ -154,25 +164,73 @@ class _Entry(BaseModel):
         return start
 
 
-def load_sites(path: Path) -> list[Site]:
-    """Every entry of the registry, validated; the first bad one raises RegistryError."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RegistryError(f"{path}: cannot read the site registry: {exc}") from exc
-    entries = data.get("sites") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise RegistryError(f"{path}: expected a list under 'sites:'")
+def load_sites(path: Path, user: Path | None = None) -> list[Site]:
+    """Every entry of the registry, validated; with ``user`` (a file that may not exist
+    yet), that file's entries replace the registry's of the same id, in place, and the
+    others come after. The first bad entry raises RegistryError naming its file."""
+    sites = _load(path)
+    if user is None or not user.exists():
+        return sites
+    own = {site.id: site for site in _load(user)}
+    merged = [own.pop(site.id, site) for site in sites]
+    return merged + list(own.values())
+
+
+def user_registry(settings: BaseSettings) -> Path | None:
+    """The user's registry file (CRAWLER_USER_SITES), None when set empty."""
+    value = settings.get("CRAWLER_USER_SITES")
+    return Path(value) if value else None
+
+
+def configured_sites(settings: BaseSettings) -> list[Site]:
+    """The sites a run uses: the registry (CRAWLER_SITES) with the user's file over it."""
+    return load_sites(Path(settings["CRAWLER_SITES"]), user_registry(settings))
+
+
+def _load(path: Path) -> list[Site]:
+    data = _read(path)
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
         raise RegistryError(f"{path}: expected a mapping under 'defaults:'")
     sites: list[Site] = []
-    for number, entry in enumerate(entries, 1):
+    for number, entry in enumerate(data["sites"], 1):
         site = _site(path, number, {**defaults, **entry} if isinstance(entry, dict) else entry)
         if any(s.id == site.id for s in sites):
             raise RegistryError(f"{path}: site '{site.id}': field 'id' is used twice")
         sites.append(site)
     return sites
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RegistryError(f"{path}: cannot read the site registry: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("sites"), list):
+        raise RegistryError(f"{path}: expected a list under 'sites:'")
+    return data
+
+
+def save_entry(path: Path, entry: dict[str, Any]) -> Site:
+    """Check ``entry`` as the registry's model does, then put it in the user's file at
+    ``path`` (replacing one of the same id), written whole or not at all. Comments in
+    that file are not kept: it is the program's to write."""
+    if path.exists():
+        _load(path)  # a file already broken is named, not silently rewritten
+        data = _read(path)
+    else:
+        data = {"sites": []}
+    entries = [e for e in data["sites"] if not isinstance(e, dict) or e.get("id") != entry["id"]]
+    entries.append(entry)
+    site = _site(path, len(entries), {**(data.get("defaults") or {}), **entry})
+    data["sites"] = entries
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "# Sites added with `crawler sites add`; an entry replaces the shipped one of its id.\n"
+    text += yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    partial = path.with_name(path.name + ".partial")  # never half a file
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+    return site
 
 
 def _site(path: Path, number: int, entry: object) -> Site:

@@ -4,6 +4,7 @@ every article that fails."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,12 @@ class ElasticsearchPipeline:
         self.stats = crawler.stats
         self.url = crawler.settings["ES_URL"]
         self.alias = crawler.settings["ES_INDEX"]
-        self.bulk_size = crawler.settings.getint("ES_BULK_SIZE", 200)
+        # Unset (the pipeline under other settings than the project's): no batching.
+        self.bulk_size = crawler.settings.getint("ES_BULK_SIZE")
+        self.bulk_interval = crawler.settings.getfloat("ES_BULK_INTERVAL")
+        self.max_chars = crawler.settings.getint("ES_BULK_MAX_CHARS")
+        self.oldest = 0.0  # when the first article of the buffer came (time.monotonic)
+        self.chars = 0  # of text in the buffer
         self.client = client_from_settings(crawler.settings)
         self.buffer: list[dict[str, Any]] = []
         self.spool = Spool(Path(crawler.settings["CRAWLER_SPOOL_DIR"]))
@@ -65,8 +71,14 @@ class ElasticsearchPipeline:
     def process_item(self, item: object) -> object:
         if self.exporting_only:
             return item
-        self.buffer.append(article_document(item))
-        if len(self.buffer) >= self.bulk_size:
+        if not self.buffer:
+            self.oldest, self.chars = time.monotonic(), 0
+        doc = article_document(item)
+        self.buffer.append(doc)
+        text = [doc.get("title"), doc.get("lead"), *(doc.get("body") or [])]
+        self.chars += sum(len(part or "") for part in text + (doc.get("captions") or []))
+        full = len(self.buffer) >= self.bulk_size or 0 < self.max_chars <= self.chars
+        if full or 0 < self.bulk_interval <= time.monotonic() - self.oldest:
             self.flush()
         return item
 

@@ -30,6 +30,12 @@ FAST_CRAWL = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s",
               "RETRY_BACKOFF_BASE=0.1"]  # fmt: skip
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_user_sites(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A developer's own `crawler sites add` file (<checkout>/sites.yaml) adds no real site here.
+    os.environ["CRAWLER_USER_SITES"] = str(tmp_path_factory.mktemp("user-sites") / "none.yaml")
+
+
 def police_texts() -> list[str]:
     """Real-looking police news paragraphs: the entity sets' texts and the seed's."""
     texts = [row["text"] for row in load_set(PROJECT / "tests/data/entities/dev.jsonl")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from elasticsearch import Elasticsearch
@@ -15,11 +16,13 @@ from pipelines.elasticsearch import ElasticsearchPipeline
 from tests.conftest import drop_alias, free_port, http_request_limit
 
 
-def opened_pipeline(es_url: str, tmp_path) -> tuple[object, ElasticsearchPipeline, str]:
+def opened_pipeline(
+    es_url: str, tmp_path, **more: object
+) -> tuple[object, ElasticsearchPipeline, str]:
     """An Elasticsearch pipeline opened on the real node, spooling under tmp_path."""
     alias = f"spool-{uuid.uuid4().hex[:8]}"
     settings = {"ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SPOOL_DIR": str(tmp_path / "spool"),
-                "ES_BULK_SIZE": 100}  # fmt: skip
+                "ES_BULK_SIZE": 100, "ES_BULK_MAX_CHARS": 10**6, **more}  # fmt: skip
     crawler = get_crawler(settings_dict=settings)
     pipeline = build_from_crawler(ElasticsearchPipeline, crawler)
     pipeline.open_spider()
@@ -110,4 +113,35 @@ def test_a_spool_that_cannot_be_written_makes_failures_not_silence(es_url, tmp_p
     assert (failure.site, failure.url) == ("hue", article.url)
     assert "not spooled" in failure.reason
     assert (result.site("hue").failed, result.site("hue").spooled) == (1, 0)
+    drop_alias(es_url, alias)
+
+
+def _article(number: int, paragraph: str = "Nội dung.") -> Article:
+    return Article(id=f"b{number}", url=f"https://congan.hue.gov.vn/b{number}.html",
+                   source="site", site="hue", title=f"Tin {number}", body=[paragraph],
+                   content_hash=f"h{number}")  # fmt: skip
+
+
+def test_a_slow_crawl_is_indexed_as_it_goes_not_at_the_end(es_url, tmp_path) -> None:
+    """Articles that trickle in (a polite crawl) wait at most ES_BULK_INTERVAL for the batch
+    to fill: the next article after that sends them."""
+    crawler, pipeline, alias = opened_pipeline(es_url, tmp_path, ES_BULK_INTERVAL=0.3)
+    pipeline.process_item(_article(1))
+    assert not crawler.stats.get_value("elasticsearch/indexed")  # the batch is not full
+    time.sleep(0.4)
+    pipeline.process_item(_article(2))
+    assert crawler.stats.get_value("elasticsearch/indexed") == 2
+    pipeline.close_spider()
+    drop_alias(es_url, alias)
+
+
+def test_long_articles_are_sent_before_the_batch_is_full(es_url, tmp_path) -> None:
+    """Memory stays bounded by ES_BULK_MAX_CHARS of text, whatever the articles' length."""
+    crawler, pipeline, alias = opened_pipeline(es_url, tmp_path, ES_BULK_MAX_CHARS=50_000)
+    for number in range(3):
+        pipeline.process_item(_article(number, "Một đoạn rất dài. " * 1500))  # 27,000 chars
+        assert len(pipeline.buffer) <= 1
+    assert crawler.stats.get_value("elasticsearch/indexed") == 2
+    pipeline.close_spider()
+    assert crawler.stats.get_value("elasticsearch/indexed") == 3
     drop_alias(es_url, alias)

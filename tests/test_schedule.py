@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import signal
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.schedule import VIETNAM, ScheduleError, missed, run_locked, trigger
+from crawler.schedule import VIETNAM, ScheduleError, missed, trigger
 from tests.conftest import PROJECT
 
 # run_service() in a fresh interpreter, without the CLI's Elasticsearch check: CRON RUNS_DIR CMD...
@@ -87,18 +86,6 @@ def test_bad_cron_is_a_clear_error() -> None:
         trigger("61 2 * * *")
 
 
-def test_a_second_run_waits_for_none(tmp_path) -> None:
-    lock = tmp_path / "nightly.lock"
-    marker = tmp_path / "ran"
-    command = [sys.executable, "-c", f"open({str(marker)!r}, 'w').write('x')"]
-    with lock.open("w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        assert run_locked(lock, command) is None  # another run holds the lock
-    assert not marker.exists()
-    assert run_locked(lock, command) == 0  # released (as when its holder dies)
-    assert marker.exists()
-
-
 def test_schedule_stops_cleanly_on_sigterm(es_url, tmp_path, launch) -> None:
     env = {**os.environ, "ES_URL": es_url, "CRAWLER_RUNS_DIR": str(tmp_path / "runs")}
     process = launch(sys.executable, "-m", "crawler", "schedule", "--cron", "0 2 * * *",
@@ -157,8 +144,6 @@ def test_catch_up_run_starts_and_sigterm_stops_it(tmp_path, launch) -> None:
         assert "nightly run exit code -15" in output(tmp_path)  # the run got the SIGTERM too
         with pytest.raises(ProcessLookupError):
             os.kill(run_pid, 0)
-    with (tmp_path / "runs" / "nightly.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released for the next run
 
 
 def test_second_sigterm_kills_a_run_that_does_not_stop(tmp_path, launch) -> None:

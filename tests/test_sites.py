@@ -10,7 +10,7 @@ from tests.conftest import PROJECT
 
 @pytest.fixture(scope="module")
 def sites():
-    return load_sites(PROJECT / "seeds" / "sites.yaml")
+    return load_sites(PROJECT / "crawler" / "registry" / "sites.yaml")
 
 
 def test_registry_covers_every_province_and_the_national_peers(sites) -> None:

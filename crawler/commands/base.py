@@ -32,6 +32,9 @@ class CliError(Exception):
 
 
 def project_settings() -> Settings:
+    """crawler.settings from any folder, no scrapy.cfg needed (only `scrapy` needs one);
+    SCRAPY_SETTINGS_MODULE, when set, still names the module."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     return get_project_settings()
 
 

@@ -10,7 +10,6 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import TransportError
 from elasticsearch import ApiError
 from scrapy.settings import Settings
-from scrapy.utils.conf import closest_scrapy_cfg
 
 from crawler.commands.base import EXIT_FAILED, EXIT_OK, CliError, project_settings, unreachable
 from crawler.es.client import client_from_settings, cluster_status, hosts, redact
@@ -37,11 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "the next ones (default: as many as ES_URL lists, else 1)")  # fmt: skip
 
 
-def project_dir() -> Path:
-    cfg = closest_scrapy_cfg()
-    return Path(cfg).parent if cfg else Path.cwd()
-
-
 def local_node(settings: Settings, size: int | None = None) -> LocalNode | LocalCluster:
     """What `crawler es` manages: a node on the port of ES_URL, which must be on this
     machine, or a cluster of ``size`` nodes (default: as many as ES_URL lists) from it."""
@@ -54,7 +48,7 @@ def local_node(settings: Settings, size: int | None = None) -> LocalNode | Local
     size = size or len(listed)
     if size < 1:
         raise CliError(f"--nodes {size}: a cluster has at least one node")
-    base = default_base(project_dir(), settings["ES_LOCAL_DIR"])
+    base = default_base(Path(settings["CRAWLER_DATA_DIR"]), settings["ES_LOCAL_DIR"])
     port = listed[0].port or 9200
     options = {"base": base, "port": port, "heap": settings["ES_HEAP"],
                "repo": settings["ES_MAVEN_REPO"] or MAVEN_REPO}  # fmt: skip

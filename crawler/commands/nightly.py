@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from crawler.commands.base import (
     EXIT_FAILED,
@@ -14,11 +16,13 @@ from crawler.commands.base import (
 from crawler.commands.crawl import add_crawl_arguments, crawl_overrides, print_report
 from crawler.nightly import nightly_summary, run_nightly
 from crawler.report import complete
+from crawler.runlock import EXIT_BUSY, RunLocked, RunLockError, exclusive
 from crawler.runner import SpiderError
 from crawler.sites import RegistryError
 
 HELP = "one incremental crawl of every enabled site, with a run report and alarms"
 EXAMPLE = "crawler nightly --json > last-run.json"
+LOCK = "nightly.lock"  # in the runs folder: one nightly run at a time
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,8 +33,13 @@ def run(args: argparse.Namespace) -> int:
     settings = project_settings()
     require_elasticsearch(settings)
     try:
-        night = run_nightly(settings, crawl_overrides(args), args.site or [])
-    except (SpiderError, RegistryError) as exc:
+        # A manual run cannot overlap a scheduled one (cron, systemd, `crawler schedule`).
+        with exclusive(Path(settings["CRAWLER_RUNS_DIR"]) / LOCK):
+            night = run_nightly(settings, crawl_overrides(args), args.site or [])
+    except RunLocked as exc:
+        print(f"crawler nightly: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except (SpiderError, RegistryError, RunLockError) as exc:
         raise CliError(str(exc)) from exc
     if args.json:
         print_report(night.report, as_json=True)

@@ -15,6 +15,9 @@ from crawler.text import ABBREVIATIONS, fold, normalize_text
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+# Matching: every word somewhere in the article (all_text/all_folded); its score orders
+# the matches for the ranking (ranking_rescore), so words in the title and lead count more.
+MATCH_FIELDS = ["all_text", "title^4", "lead^2"]
 # Title first, then lead, captions, body; the exact (accented) fields above the folded.
 EXACT_FIELDS = ["title^4", "lead^2", "captions^1.5", "body", "expansions^0.5"]
 FOLDED_FIELDS = [
@@ -31,6 +34,7 @@ PHRASE_BOOST = 2.0
 PAIR_BOOST = 4.0
 FOLDED_PAIR_SHARE = 0.8
 MAX_PAIRS = 32  # of a long query, the first this many syllable pairs rank
+RESCORE_WINDOW = 1000  # per shard: the best this many by words get the whole ranking
 HIGHLIGHT_FIELDS = ("title", "lead", "body", "captions")
 SOURCE_FIELDS = [
     "id", "url", "title", "published", "province", "province_current", "site", "category",
@@ -286,20 +290,57 @@ def _query(request: SearchRequest, filters: list[dict[str, Any]]) -> dict[str, A
     text = to_query_string(request.q)
     if not text.strip():
         return {"bool": {"must": [{"match_all": {}}], "filter": filters}}
-    common = {"lenient": True, "flags": "PHRASE|PRECEDENCE|AND|OR|NOT|WHITESPACE|ESCAPE"}
+    return {"bool": {"must": [matching(text, MATCH_FIELDS)], "filter": filters}}
+
+
+_SYNTAX = {"lenient": True, "flags": "PHRASE|PRECEDENCE|AND|OR|NOT|WHITESPACE|ESCAPE"}
+
+
+def matching(text: str, fields: list[str]) -> dict[str, Any]:
+    """Every word somewhere in the article (all_text gathers title, lead, body, captions,
+    spelled-out abbreviations and the province). Typed with diacritics, words match as
+    typed ("cháy" is not "chạy"); typed without, they match the folded copies (each field
+    named ``x`` is then ``x_folded``, all_text all_folded)."""
     expanded = with_expansions(text)
-    # Matching: every word somewhere in the article (all_text gathers title, lead, body,
-    # captions, spelled-out abbreviations and the province). Typed with diacritics, words
-    # match as typed ("cháy" is not "chạy"); typed without, they match the folded copy.
-    accented = fold(text) != text
-    field, query = ("all_text", expanded) if accented else ("all_folded", fold(expanded))
-    matching = {"simple_query_string": {"query": query, "fields": [field],
-                                        "default_operator": "and", **common}}  # fmt: skip
-    # Ranking: title and lead above body, accents as typed above folded, phrases first.
+    if fold(text) == text:
+        fields = [_folded(name) for name in fields]
+        expanded = fold(expanded)
+    return {"simple_query_string": {"query": expanded, "fields": fields,
+                                    "default_operator": "and", **_SYNTAX}}  # fmt: skip
+
+
+def _folded(name: str) -> str:
+    """The folded copy of a field, its boost kept: title^4 -> title_folded^4."""
+    field, _, boost = name.partition("^")
+    field = "all_folded" if field == "all_text" else f"{field}_folded"
+    return f"{field}^{boost}" if boost else field
+
+
+def term_clauses(text: str) -> list[dict[str, Any]]:
+    """Ranking by words: title and lead above body, accents as typed above folded."""
+    return [
+        {"simple_query_string": {"query": text, "fields": EXACT_FIELDS, **_SYNTAX}},
+        {"simple_query_string": {"query": fold(text), "fields": FOLDED_FIELDS, **_SYNTAX}},
+    ]
+
+
+def ranking_rescore(request: SearchRequest) -> dict[str, Any] | None:
+    """The ranking: words by field (`term_clauses`), then syllables written together
+    first: the whole query as a phrase, then each pair of adjacent syllables
+    (`word_clauses`), typed and folded. Scoring every match this way costs ten times the
+    matching itself (thirty thousand matches of a common query among 100,000 articles),
+    so it scores only the best RESCORE_WINDOW per shard by the matching clause's score
+    (benchmarks/search_latency.py --steps), where words in title and lead count more.
+    Within the window the score is the whole ranking's, as if every match had been scored
+    (query_weight 0: the matching clause's own weights only choose the window). Ordered
+    by date, nothing to rescore."""
+    text = to_query_string(request.q)
+    if request.sort == "date" or not text.strip():
+        return None
     phrase = normalize_text(request.q)[:MAX_QUERY_CHARS]
-    ranking = [
-        {"simple_query_string": {"query": text, "fields": EXACT_FIELDS, **common}},
-        {"simple_query_string": {"query": fold(text), "fields": FOLDED_FIELDS, **common}},
+    clauses = [
+        matching(text, ["all_text"]),
+        *term_clauses(text),
         {"multi_match": {"query": phrase, "type": "phrase", "slop": PHRASE_SLOP,
                          "boost": PHRASE_BOOST, "fields": PHRASE_FIELDS}},
         {"multi_match": {"query": fold(phrase), "type": "phrase", "slop": PHRASE_SLOP,
@@ -307,11 +348,8 @@ def _query(request: SearchRequest, filters: list[dict[str, Any]]) -> dict[str, A
         *word_clauses(request.q),
     ]  # fmt: skip
     return {
-        "bool": {
-            "must": [matching],
-            "should": ranking,
-            "filter": filters,
-        }
+        "window_size": max(RESCORE_WINDOW, request.page * request.size),
+        "query": {"rescore_query": {"bool": {"should": clauses}}, "query_weight": 0},
     }
 
 
@@ -385,10 +423,16 @@ FACET_FILTERS = {
 
 def search_body(request: SearchRequest) -> dict[str, Any]:
     """Request body: query, highlights of the accented text, grouping, facets, paging."""
-    highlight = {
-        name: {"type": "unified", "matched_fields": [name, f"{name}_folded"]}
+    text = to_query_string(request.q)
+    accented = fold(text) != text
+    # Marks where the words matched: typed with diacritics, in the text as written; typed
+    # without, in the folded copy, shown on the text as written (matched_fields). One of
+    # the two, not both: highlighting costs a third of a search (search_latency --steps).
+    highlight: dict[str, dict[str, Any]] = {
+        name: {"type": "unified"} if accented else
+        {"type": "unified", "matched_fields": [name, f"{name}_folded"]}
         for name in HIGHLIGHT_FIELDS
-    }
+    }  # fmt: skip
     highlight["title"]["number_of_fragments"] = 0
     order = {"published": {"order": "desc", "missing": "_last"}}
     body: dict[str, Any] = {
@@ -403,9 +447,18 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
             "number_of_fragments": 3,
         },  # fmt: skip
         "sort": [order, "_score"] if request.sort == "date" else ["_score", order],
-        "track_scores": True,
+        "track_scores": request.sort == "date",
         "track_total_hits": True,
     }
+    if text.strip():
+        # The words only: highlighting the phrase clauses too costs more than the search
+        # (it reads each phrase's positions in every hit's body) and marks the same words.
+        exact, folded = term_clauses(text)
+        body["highlight"]["highlight_query"] = exact if accented else folded
+    rescore = ranking_rescore(request)
+    if rescore:
+        body["rescore"] = rescore
+        body["sort"] = ["_score"]  # Elasticsearch rescores only hits ordered by score
     stories = {"cardinality": {"field": "story_key"}}
     if request.facets:
         # The faceted filters apply to the hits (post_filter) and to every facet but
@@ -429,7 +482,13 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         # One result per story; the republications come back as inner hits.
         body["collapse"] = {
             "field": "story_key",
-            "inner_hits": {"name": "also", "size": 5, "_source": ["id", "url", "site", "title"]},
+            # Newest first, unscored: scoring would run the query again in each story.
+            "inner_hits": {
+                "name": "also",
+                "size": 5,
+                "_source": ["id", "url", "site", "title"],
+                "sort": [order],
+            },
         }
         body.setdefault("aggs", {})["stories"] = stories
     return body

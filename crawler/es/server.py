@@ -512,8 +512,9 @@ def _alive(pid: int) -> bool:
 
 
 def reachable_by_others(path: Path) -> bool:
-    """True when every folder above ``path`` lets other users through (o+x)."""
-    return all(os.stat(p).st_mode & 0o001 for p in path.resolve().parents)
+    """True when every folder above ``path`` lets other users through (o+x); those not
+    made yet will be, with the usual mode (a data folder on first use)."""
+    return all(p.stat().st_mode & 0o001 for p in path.resolve().parents if p.exists())
 
 
 def default_base(project_dir: Path, configured: str | None = None) -> Path:

@@ -10,7 +10,13 @@ from urllib.parse import urljoin, urlsplit
 from crawler.dates import parse_datetime
 from crawler.items import Article
 from crawler.pages.blocks import Node, node_text
-from crawler.pages.html import NOT_ARTICLE_URL, PUBLISHER, ArticlePage, ListingPage
+from crawler.pages.html import (
+    NOT_ARTICLE_URL,
+    PUBLISHER,
+    ArticlePage,
+    ListingPage,
+    canonicalize,
+)
 from crawler.pages.metadata import (
     breadcrumb_names,
     json_ld,
@@ -20,12 +26,9 @@ from crawler.pages.metadata import (
     split_site_name,
 )
 from crawler.pages.reader import Reader, credit_names, is_furniture
+from crawler.pages.urls import looks_like_article
 from crawler.text import fold
 
-# Article URLs on the portals: a numeric id, a long slug, or a CMS suffix.
-ARTICLE_URL = re.compile(
-    r"(?:-\d{2,}|/\d{3,})(?:\.html?|/)?$|\.(?:html?|catp|prt|aspx)$|/[^/]*(?:-[^/-]+){4,}/?$"
-)
 _HOME = re.compile(r"^(?:Trang chủ|Trang nhất|Home|Trang Chủ|TRANG CHỦ)$", re.IGNORECASE)
 BREADCRUMB_CSS = (
     '[class*="breadcrumb"], [id*="breadcrumb"], [class*="bread-crumb"], [class*="duongdan"], '
@@ -349,14 +352,10 @@ class GenericListingPage(ListingPage):
     NEXT_CSS = 'a[rel="next"], .pagination a, .paging a, .pager a'
 
     def article_urls(self) -> list[str]:
-        """Links on the same host whose URL has the shape of an article."""
-        host = urlsplit(self.url).netloc
-        urls = []
-        for href in self.select("a::attr(href)"):
-            url = urljoin(self.url, href).split("#")[0]
-            parts = urlsplit(url)
-            if parts.netloc != host or NOT_ARTICLE_URL.search(url):
-                continue
-            if ARTICLE_URL.search(parts.path):
-                urls.append(url)
-        return list(dict.fromkeys(urls))
+        """Links on the same host with an article's address (crawler.pages.urls), canonical,
+        in page order, once: the listing fallback reads a page's links the same way."""
+        host = urlsplit(self.url).netloc.lower()
+        found = (canonicalize(urljoin(self.url, h.strip())) for h in self.select("a::attr(href)"))
+        return list(
+            dict.fromkeys(u for u in found if urlsplit(u).netloc == host and looks_like_article(u))
+        )

@@ -19,7 +19,7 @@ from crawler.manifest import ManifestError, SeedMeta, find_manifest, load_manife
 from crawler.nlp.gazetteer import places
 from crawler.pages.profiles import saved_article_page
 from crawler.pages.seed import SeedArticlePage, SeedFormatError, size_refusal
-from crawler.sites import RegistryError, Site, load_sites
+from crawler.sites import RegistryError, Site, configured_sites
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -107,7 +107,7 @@ class SeedsSpider(scrapy.Spider):
         """The registry, to name the site of a saved page; none when it cannot be read
         (a replay of seeds does not need it)."""
         try:
-            return load_sites(Path(self.crawler.settings["CRAWLER_SITES"]))
+            return configured_sites(self.crawler.settings)
         except RegistryError as exc:
             self.logger.warning("Saved pages get no site: %s", exc)
             return []
