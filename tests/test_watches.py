@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import feedparser
 from aiosmtpd.controller import Controller
@@ -90,9 +91,10 @@ class Mailbox:
 
 def _nightly(env: dict[str, str]) -> dict:
     result = run_cli("nightly", *FAST, env=env)
-    reports = sorted((p for p in os.scandir(env["CRAWLER_RUNS_DIR"])), key=lambda p: p.name)
+    # The runs folder also holds the run lock and the sites' state: the reports only.
+    reports = sorted(Path(env["CRAWLER_RUNS_DIR"]).glob("run-*.json"))
     assert reports, result.stderr[-2000:]
-    with open(reports[-1].path, encoding="utf-8") as file:
+    with open(reports[-1], encoding="utf-8") as file:
         return {**json.load(file), "_stdout": result.stdout}
 
 
