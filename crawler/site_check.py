@@ -33,7 +33,6 @@ from twisted.internet.error import (
 )
 
 from crawler.middlewares import RobotsTxtUnreachable
-from crawler.pages.profiles import listing_page_class
 from crawler.runner import run_spider, stopped_early
 from crawler.site_detect import read_with
 from crawler.site_verdict import (
@@ -183,16 +182,14 @@ class SiteCheckSpider(PoliceSpider):
     async def parse_listing(
         self, response: Response, site_id: str, page: int
     ) -> AsyncIterator[scrapy.Request]:
-        point = self._answered(response)
-        if isinstance(point, StartCheck) and point.kind == "listing":
-            site = self.sites[site_id]
-            listing = listing_page_class(site.profile)(
-                url=response.url, body=response.body,
-                encoding=getattr(response, "encoding", None), selectors=site.selectors,
-            )  # fmt: skip
-            point.listing_links = sum(site.owns(u) for u in listing.article_urls())
+        self._answered(response)
         async for request in self._follow(response, super().parse_listing(response, site_id, page)):
             yield request
+
+    def listing_read(self, response: Response, site: Site, links: int) -> None:
+        point = self._target(response)
+        if isinstance(point, StartCheck) and point.kind == "listing":
+            point.listing_links = links
 
     async def parse_feed(
         self, response: Response, site_id: str, page: int

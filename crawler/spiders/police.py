@@ -141,6 +141,7 @@ class PoliceSpider(scrapy.Spider):
             selectors=site.selectors,
         )
         found = [r for u in listing.article_urls() if (r := self._article_request(u, site))]
+        self.listing_read(response, site, len(found))
         for request in found:
             yield request
         if page < site.max_pages:
@@ -150,6 +151,10 @@ class PoliceSpider(scrapy.Spider):
         if not found and page == 1:  # a later page may be empty: the last one often is
             async for request in self.fall_back(response, site):
                 yield request
+
+    def listing_read(self, response: Response, site: Site, links: int) -> None:
+        """How many article links a listing page's selectors gave, before any fallback:
+        nothing for a crawl to do; the site check (crawler/site_check.py) records it."""
 
     async def fall_back(self, response: Response, site: Site) -> AsyncIterator[scrapy.Request]:
         """Article links for a first listing page whose selectors found none (its layout
