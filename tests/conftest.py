@@ -124,11 +124,17 @@ def run_report(*args: str, env: dict[str, str]) -> tuple[dict, subprocess.Comple
         ) from None
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run `python -m crawler ARGS` from the project folder, as a user would."""
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    command: tuple[str, ...] = (sys.executable, "-m", "crawler"),
+    cwd: Path = PROJECT,
+) -> subprocess.CompletedProcess:
+    """Run `python -m crawler ARGS` from the project folder, as a user would (or another
+    ``command``, e.g. an installed `crawler`, from another folder)."""
     return subprocess.run(
-        [sys.executable, "-m", "crawler", *args],
-        cwd=PROJECT,
+        [*command, *args],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,

@@ -37,7 +37,7 @@ from crawler.schedule import STOP_TIMEOUT
 from crawler.sites import load_sites
 from testkit.sites.catalog import EXPECTED, registry_yaml, start_sites
 from testkit.sites.server import stop
-from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, free_port
+from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, free_port, run_cli
 
 DOCKER = PROJECT / "docker"
 COMPOSE_FILE = DOCKER / "docker-compose.yml"
@@ -381,15 +381,7 @@ def _in_image(root: Path, value: str) -> str:
 
 
 def _run(root: Path, cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(root / "venv" / "bin" / "crawler"), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_cli(*args, env=env, command=(str(root / "venv" / "bin" / "crawler"),), cwd=cwd)
 
 
 def _environment(root: Path, **settings: str) -> dict[str, str]:
