@@ -18,9 +18,11 @@ Indexing alternates blocks written the crawler's way (the Elasticsearch pipeline
 batches: `stored_hashes` then `bulk_write`, ES_BULK_SIZE at a time) with blocks sent by
 bare `parallel_bulk`, into the same index, so both meet the same index size; it prints
 both rates and the benchmark's resident memory as the index grows. Then the index's size
-on disk per article, and the judged queries' latency (p50/p95/max, client side). With
---steps, the same searches without each costly part (highlighting, facets, grouping, the
-the ranking rescore, exact totals) and the profile API's breakdown of the slowest query.
+on disk per article, and the judged queries' latency (p50/p95/max, client side, the
+request cache emptied before each) through `search`, as the web page asks. With --steps,
+the same without facets, without grouping; each request alone (the hits, without
+highlighting, collapse or the ranking rescore; the facets and stories, sampled as sent
+and all counted); and the profile API's breakdown of the slowest hits request.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -50,7 +54,13 @@ from elasticsearch.helpers import parallel_bulk  # noqa: E402
 from crawler.es.bulk import bulk_write, index_action, stored_hashes  # noqa: E402
 from crawler.es.document import article_document  # noqa: E402
 from crawler.es.index import ensure_index  # noqa: E402
-from crawler.es.search import SearchRequest, search_body  # noqa: E402
+from crawler.es.search import (  # noqa: E402
+    SearchRequest,
+    counts_body,
+    sample_probability,
+    search,
+    search_body,
+)
 from crawler.items import Article  # noqa: E402
 from crawler.settings import ES_BULK_SIZE  # noqa: E402
 from testkit.corpus import article  # noqa: E402
@@ -177,15 +187,19 @@ def describe(client: Elasticsearch, alias: str) -> None:
           f"{primaries['segments']['count']} segments", flush=True)  # fmt: skip
 
 
-def timed(client: Elasticsearch, alias: str, bodies: list[dict[str, Any]], repeats: int) -> list:
-    """Client-side milliseconds of each body, ``repeats`` times, after one warm-up round."""
-    for body in bodies:
-        client.search(index=alias, **body)
+def timed(client: Elasticsearch, alias: str, run: Callable[[Any], Any], items: list,
+          repeats: int) -> list[float]:  # fmt: skip
+    """Client-side milliseconds of ``run(item)`` for each item, ``repeats`` times, after
+    one warm-up round; the shard request cache emptied before each (a search is timed as
+    asked the first time, not answered from the cache)."""
+    for item in items:
+        run(item)
     timings = []
     for _ in range(repeats):
-        for body in bodies:
+        for item in items:
+            client.indices.clear_cache(index=alias, request=True)
             begin = time.perf_counter()
-            client.search(index=alias, **body)
+            run(item)
             timings.append((time.perf_counter() - begin) * 1000)
     return sorted(timings)
 
@@ -196,23 +210,18 @@ def figures(timings: list[float]) -> str:
 
 
 def without(body: dict[str, Any], part: str) -> dict[str, Any]:
-    """The body without one costly part."""
+    """The hits request without one costly part."""
     body = json.loads(json.dumps(body))
     if part == "highlighting":
         body.pop("highlight")
-    elif part == "facets":
-        body = {k: v for k, v in body.items() if k not in ("aggs", "post_filter")}
     elif part == "grouping":
         body.pop("collapse")
-        body.get("aggs", {}).pop("stories", None)
     elif part == "ranking":
         body.pop("rescore", None)  # the matching clause's own order
-    elif part == "exact totals":
-        body["track_total_hits"] = 10_000
     return body
 
 
-STEPS = ("highlighting", "facets", "grouping", "ranking", "exact totals")
+STEPS = ("highlighting", "grouping", "ranking")
 
 
 def profile(client: Elasticsearch, alias: str, body: dict[str, Any]) -> None:
@@ -239,21 +248,40 @@ def profile(client: Elasticsearch, alias: str, body: dict[str, Any]) -> None:
 
 def run_searches(client: Elasticsearch, alias: str, repeats: int, steps: bool) -> None:
     queries = json.loads((PROJECT / "tests/data/relevance/queries.json").read_text())["queries"]
-    bodies = [search_body(SearchRequest(q=judged["query"], facets=True)) for judged in queries]
-    timings = timed(client, alias, bodies, repeats)
-    print(
-        f"{len(timings)} searches ({len(queries)} judged queries x {repeats}, as the web "
-        f"page sends them: grouping, facets, highlighting): {figures(timings)}",
-        flush=True,
-    )
+    requests = [SearchRequest(q=judged["query"], facets=True) for judged in queries]
+
+    def searched(request: SearchRequest) -> dict[str, Any]:
+        return search(client, alias, request)
+
+    def sent(body: dict[str, Any]) -> dict[str, Any]:
+        return client.search(index=alias, **body)
+
+    timings = timed(client, alias, searched, requests, repeats)
+    print(f"{len(timings)} searches ({len(queries)} judged queries x {repeats}, as the web "
+          f"page sends them: grouping, facets, highlighting): {figures(timings)}",
+          flush=True)  # fmt: skip
     if not steps:
         return
+    for name, changes in (("facets", {"facets": False}), ("grouping", {"group": False})):
+        lighter = [replace(request, **changes) for request in requests]
+        print(f"  without {name:<16} {figures(timed(client, alias, searched, lighter, repeats))}",
+              flush=True)  # fmt: skip
+    bodies = [search_body(request) for request in requests]
+    print(f"  the hits alone           {figures(timed(client, alias, sent, bodies, repeats))}")
     for part in STEPS:
         lighter = [without(body, part) for body in bodies]
-        print(f"  without {part:<16} {figures(timed(client, alias, lighter, repeats))}",
+        print(f"    without {part:<14} {figures(timed(client, alias, sent, lighter, repeats))}",
               flush=True)  # fmt: skip
-    slowest = max(bodies, key=lambda body: timed(client, alias, [body], 3)[1])
-    print(f"profile of the slowest query ({slowest['query']['bool']['must'][0]}):")
+    totals = [sent({**body, "size": 0})["hits"]["total"]["value"] for body in bodies]
+    counts = [counts_body(request, total) for request, total in zip(requests, totals, strict=True)]
+    exact = [counts_body(request, 0) for request in requests]
+    sampled = sum(sample_probability(total) < 1 for total in totals)
+    print(f"  facets and stories       {figures(timed(client, alias, sent, counts, repeats))}"
+          f" ({sampled} of {len(totals)} sampled)")  # fmt: skip
+    print(f"    all counted            {figures(timed(client, alias, sent, exact, repeats))}",
+          flush=True)  # fmt: skip
+    slowest = max(bodies, key=lambda body: timed(client, alias, sent, [body], 3)[1])
+    print(f"profile of the slowest hits request ({slowest['query']['bool']['must'][0]}):")
     profile(client, alias, slowest)
 
 

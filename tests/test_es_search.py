@@ -6,11 +6,13 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from elasticsearch import Elasticsearch, NotFoundError
 
+from crawler.es import search as search_module
 from crawler.es.bulk import bulk_index
 from crawler.es.document import article_document
 from crawler.es.index import ensure_index, load_mapping, versioned_name
@@ -344,6 +346,36 @@ def test_facets_count_other_values_of_their_own_filter_and_months_without_articl
     result = search(es, three_provinces, january)
     assert result["total"] == 2
     assert result["facets"]["dates"] == everything
+
+
+def test_facets_of_a_large_result_are_counted_on_a_sample_and_say_so(
+    es: Elasticsearch, es_index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 600 Sơn La articles and 200 Điện Biên ones, each its own story.
+    ensure_index(es, es_index)
+    docs = [_dated(f"s{i}", "Sơn La", "sonla", "2024-01-10T08:00:00+07:00") for i in range(600)]
+    docs += [_dated(f"d{i}", "Điện Biên", "dienbien", "2024-02-10T08:00:00+07:00")
+             for i in range(200)]  # fmt: skip
+    assert {reason for _, reason in bulk_index(es, es_index, docs)} == {None}
+    es.indices.refresh(index=es_index)
+    counted = search(es, es_index, SearchRequest(q="an ninh", facets=True))
+    assert not counted["estimated"]
+    assert counted["facets"]["sites"] == [{"value": "sonla", "count": 600},
+                                          {"value": "dienbien", "count": 200}]  # fmt: skip
+    assert counted["stories"] == 800
+    # Above twice the sample size, a sample of about that many, scaled to the whole; the
+    # total and the hits stay exact, and the same search counts the same sample again.
+    monkeypatch.setattr(search_module, "FACET_SAMPLE", 100)
+    request = SearchRequest(q="an ninh", facets=True)
+    sampled = search(es, es_index, request)
+    assert sampled["estimated"]
+    assert (sampled["total"], len(sampled["hits"])) == (800, 10)
+    sites = {b["value"]: b["count"] for b in sampled["facets"]["sites"]}
+    assert 300 <= sites["sonla"] <= 900
+    assert 50 <= sites["dienbien"] <= 400
+    assert sites["sonla"] > sites["dienbien"]
+    assert 400 <= sampled["stories"] <= 800
+    assert search(es, es_index, replace(request, page=2))["facets"] == sampled["facets"]
 
 
 def test_a_filter_takes_one_value_a_list_or_none_and_at_most_so_many() -> None:

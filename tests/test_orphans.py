@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.es.server import LocalNode
+from crawler.es.server import WATCHDOG, LocalNode
 from tests.conftest import PROJECT, SEED, free_port, node_base
 
 DEADLINE = 15.0  # seconds the children get to notice and exit
@@ -145,7 +145,7 @@ def test_killed_replay_leaves_no_process_behind(moment, tmp_path, cli_env) -> No
 NODE_OWNER = """
 import sys, time
 from pathlib import Path
-from crawler.es.server import LocalNode
+from crawler.es.server import WATCHDOG, LocalNode
 node = LocalNode(base=Path(sys.argv[1]), name=sys.argv[2], port=int(sys.argv[3]),
                  die_with_parent=True)
 node.up()
@@ -180,3 +180,23 @@ def test_a_test_node_stops_when_the_process_that_started_it_is_killed() -> None:
         owner.stdout.close()
         node.down()  # a no-op when the watchdog did its job
         shutil.rmtree(node.home, ignore_errors=True)
+
+
+def test_a_watchdog_whose_node_folder_is_gone_exits_at_once(tmp_path: Path) -> None:
+    """A node removed before it wrote its pid (a test's folder deleted): nothing to stop,
+    so its watchdog does not wait out the start-up timeout."""
+    home = tmp_path / "node"
+    home.mkdir()
+    watchdog = subprocess.Popen(
+        [sys.executable, "-c", WATCHDOG, str(home / "es.pid"), "600"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    watchdog.stdin.close()  # as when its parent dies
+    shutil.rmtree(home)
+    try:
+        assert watchdog.wait(timeout=DEADLINE) == 1
+    finally:
+        watchdog.kill()
+        watchdog.wait()
+    assert b"folder is gone" in watchdog.stderr.read()
+    watchdog.stderr.close()

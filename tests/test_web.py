@@ -11,6 +11,7 @@ import httpx
 import pytest
 from elasticsearch import Elasticsearch
 
+from crawler.es import search as search_module
 from crawler.es.search import MAX_FILTER_LENGTH, MAX_ID_BYTES, MAX_QUERY_LENGTH, parameters
 from tests.conftest import free_port, served
 
@@ -100,6 +101,18 @@ def test_search_page_and_article_page(web) -> None:
     article = get(web, "/articles/rel-fire-quangninh-0")
     assert "Bài tương tự" in article.text
     assert 'href="https://congan.quangninh.gov.vn/' in article.text
+
+
+def test_counts_of_a_sample_are_marked_as_estimates(web, monkeypatch) -> None:
+    counted = get(web, "/", q="an ninh")
+    assert "ước tính" not in counted.text
+    # Above twice FACET_SAMPLE matches, facets and stories are counted on a sample.
+    monkeypatch.setattr(search_module, "FACET_SAMPLE", 10)
+    api = get(web, "/api/search", q="an ninh").json()
+    assert api["estimated"]
+    page = get(web, "/", q="an ninh")
+    assert "số đếm ước tính" in page.text
+    assert re.search(r"<span>~\d+</span>", page.text), "facet counts marked as about"
 
 
 def test_a_query_too_long_is_refused_naming_q_and_a_long_one_is_searched(web) -> None:

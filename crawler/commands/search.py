@@ -125,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     print_results(request.q, result, sys.stdout.isatty())
     if request.facets:
-        print("\nfacets:")
+        sample = " (estimated from a random sample of the results)" if result["estimated"] else ""
+        print(f"\nfacets{sample}:")
         print_facets(result["facets"])
     return EXIT_OK
 

@@ -24,15 +24,17 @@ FOLDED_FIELDS = [
     "title_folded^3", "lead_folded^1.5", "captions_folded^1.2", "body_folded^0.8",
     "expansions_folded^0.4",
 ]  # fmt: skip
-# The whole query as a phrase, one syllable of slack ("Công an xã" also finds "Công an
-# các xã"), typed and folded; then each two adjacent syllables (word_clauses). Measured
-# with benchmarks/search_relevance.py: see the README's ranking paragraph.
-PHRASE_FIELDS = ["title^6", "lead^3", "body^2"]
-FOLDED_PHRASE_FIELDS = ["title_folded^5", "lead_folded^2.5", "body_folded^1.6"]
+# Syllables written together rank first: the whole query as a phrase, then each two
+# adjacent syllables (written_together), typed and folded, on all_text/all_folded, whose
+# index_phrases keeps each two adjacent syllables as one term: a lookup, not a walk
+# through positions. The whole phrase, folded, may also have one syllable between
+# ("Công an huyện" finds "Công an các huyện"): read from positions, the costliest clause,
+# so on one field. Weights measured with benchmarks/search_relevance.py (README).
+PHRASE_BOOST = 4.0
+PAIR_BOOST = 6.0
 PHRASE_SLOP = 1
-PHRASE_BOOST = 2.0
-PAIR_BOOST = 4.0
-FOLDED_PAIR_SHARE = 0.8
+NEAR_BOOST = 8.0
+FOLDED_PAIR_SHARE = 0.8  # a phrase typed with diacritics found only folded counts less
 MAX_PAIRS = 32  # of a long query, the first this many syllable pairs rank
 RESCORE_WINDOW = 1000  # per shard: the best this many by words get the whole ranking
 HIGHLIGHT_FIELDS = ("title", "lead", "body", "captions")
@@ -52,6 +54,13 @@ MAX_PAGE = 1000
 MAX_SIZE = 100
 SORTS = ("relevance", "date")
 FACET_SIZE = 20
+# Above twice this many matches, facets and stories are counted on a random sample of
+# about this many (a tenth of the time at a million articles: search_latency --steps).
+FACET_SAMPLE = 10_000
+SAMPLE = "sample"  # the random_sampler aggregation's name
+SAMPLE_SEED = 20260  # the same sample for the same search: counts do not change per page
+ALSO_PUBLISHED = 5  # copies of a story shown with it
+NEWEST = {"published": {"order": "desc", "missing": "_last"}}
 
 
 class InvalidSearch(ValueError):
@@ -326,11 +335,12 @@ def term_clauses(text: str) -> list[dict[str, Any]]:
 
 def ranking_rescore(request: SearchRequest) -> dict[str, Any] | None:
     """The ranking: words by field (`term_clauses`), then syllables written together
-    first: the whole query as a phrase, then each pair of adjacent syllables
-    (`word_clauses`), typed and folded. Scoring every match this way costs ten times the
-    matching itself (thirty thousand matches of a common query among 100,000 articles),
-    so it scores only the best RESCORE_WINDOW per shard by the matching clause's score
-    (benchmarks/search_latency.py --steps), where words in title and lead count more.
+    first: the whole query as a phrase (also with a syllable between), then each pair of
+    adjacent syllables (`written_together`), typed and folded. Scoring every match this
+    way costs ten times the matching itself (thirty thousand matches of a common query
+    among 100,000 articles), so it scores only the best RESCORE_WINDOW per shard by the
+    matching clause's score (benchmarks/search_latency.py --steps), where words in title
+    and lead count more.
     Within the window the score is the whole ranking's, as if every match had been scored
     (query_weight 0: the matching clause's own weights only choose the window). Ordered
     by date, nothing to rescore."""
@@ -341,11 +351,11 @@ def ranking_rescore(request: SearchRequest) -> dict[str, Any] | None:
     clauses = [
         matching(text, ["all_text"]),
         *term_clauses(text),
-        {"multi_match": {"query": phrase, "type": "phrase", "slop": PHRASE_SLOP,
-                         "boost": PHRASE_BOOST, "fields": PHRASE_FIELDS}},
-        {"multi_match": {"query": fold(phrase), "type": "phrase", "slop": PHRASE_SLOP,
-                         "boost": PHRASE_BOOST, "fields": FOLDED_PHRASE_FIELDS}},
-        *word_clauses(request.q),
+        *written_together(phrase, PHRASE_BOOST),
+        {"match_phrase": {"all_folded": {"query": fold(phrase), "slop": PHRASE_SLOP,
+                                         "boost": NEAR_BOOST}}},
+        *(clause for pair in syllable_pairs(request.q)
+          for clause in written_together(pair, PAIR_BOOST)),
     ]  # fmt: skip
     return {
         "window_size": max(RESCORE_WINDOW, request.page * request.size),
@@ -365,20 +375,18 @@ def syllable_pairs(query: str) -> list[str]:
     return list(dict.fromkeys(pairs))[:MAX_PAIRS]
 
 
-def word_clauses(query: str) -> list[dict[str, Any]]:
+def written_together(words: str, boost: float) -> list[dict[str, Any]]:
     """Ranking clauses that make syllables written together count: a Vietnamese word is
     two or more syllables written apart, and the index holds syllables, so "Công an xã"
-    would rank "Công an tỉnh ... xã hội" as high as "Công an xã Tuyên Phú". Each pair of
-    adjacent query syllables found adjacent in the article adds to its score (as typed on
-    all_text, folded on all_folded; a pair typed with diacritics counts a little less
-    when only its folded form is there)."""
+    would rank "Công an tỉnh ... xã hội" as high as "Công an xã Tuyên Phú". These words
+    found in this order, adjacent, add to the score: as typed on all_text, folded on
+    all_folded (typed with diacritics, found only folded, they count a little less)."""
     clauses: list[dict[str, Any]] = []
-    for pair in syllable_pairs(query):
-        accented = fold(pair) != pair
-        if accented:
-            clauses.append({"match_phrase": {"all_text": {"query": pair, "boost": PAIR_BOOST}}})
-        boost = PAIR_BOOST * (FOLDED_PAIR_SHARE if accented else 1)
-        clauses.append({"match_phrase": {"all_folded": {"query": fold(pair), "boost": boost}}})
+    accented = fold(words) != words
+    if accented:
+        clauses.append({"match_phrase": {"all_text": {"query": words, "boost": boost}}})
+    share = FOLDED_PAIR_SHARE if accented else 1
+    clauses.append({"match_phrase": {"all_folded": {"query": fold(words), "boost": boost * share}}})
     return clauses
 
 
@@ -422,7 +430,8 @@ FACET_FILTERS = {
 
 
 def search_body(request: SearchRequest) -> dict[str, Any]:
-    """Request body: query, highlights of the accented text, grouping, facets, paging."""
+    """The hits: query, ranking, highlights of the accented text, one per story, paging.
+    Facets and the number of stories come after (counts_body), once the total is known."""
     text = to_query_string(request.q)
     accented = fold(text) != text
     # Marks where the words matched: typed with diacritics, in the text as written; typed
@@ -434,7 +443,6 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         for name in HIGHLIGHT_FIELDS
     }  # fmt: skip
     highlight["title"]["number_of_fragments"] = 0
-    order = {"published": {"order": "desc", "missing": "_last"}}
     body: dict[str, Any] = {
         "query": build_query(request),
         "from": (request.page - 1) * request.size,  # within the window: SearchRequest checks
@@ -446,7 +454,7 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
             "fragment_size": 160,
             "number_of_fragments": 3,
         },  # fmt: skip
-        "sort": [order, "_score"] if request.sort == "date" else ["_score", order],
+        "sort": [NEWEST, "_score"] if request.sort == "date" else ["_score", NEWEST],
         "track_scores": request.sort == "date",
         "track_total_hits": True,
     }
@@ -459,14 +467,47 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
     if rescore:
         body["rescore"] = rescore
         body["sort"] = ["_score"]  # Elasticsearch rescores only hits ordered by score
-    stories = {"cardinality": {"field": "story_key"}}
-    if request.facets:
+    faceted = faceted_clauses(request)
+    if faceted:
         # The faceted filters apply to the hits (post_filter) and to every facet but
-        # their own; the rest (words, entity, exclusions) to everything.
-        clauses = filter_clauses(request)
-        faceted = {n: c for n, c in clauses.items() if n in FACET_FILTERS.values()}
-        body["query"] = _query(request, [c for n, c in clauses.items() if n not in faceted])
-        body["aggs"] = {
+        # their own (counts_body); the rest (words, entity, exclusions) to everything.
+        body["query"] = _query(request, unfaceted_clauses(request))
+        body["post_filter"] = {"bool": {"filter": list(faceted.values())}}
+    if request.group:
+        # One result per story; its republications come after (also_published_body): one
+        # search for the page, not one per story as collapse's inner_hits would run.
+        body["collapse"] = {"field": "story_key"}
+    return body
+
+
+def faceted_clauses(request: SearchRequest) -> dict[str, dict[str, Any]]:
+    """The filters given that have a facet, by name; none unless facets are asked."""
+    if not request.facets:
+        return {}
+    return {n: c for n, c in filter_clauses(request).items() if n in FACET_FILTERS.values()}
+
+
+def unfaceted_clauses(request: SearchRequest) -> list[dict[str, Any]]:
+    faceted = faceted_clauses(request)
+    return [c for n, c in filter_clauses(request).items() if n not in faceted]
+
+
+def sample_probability(matches: int) -> float:
+    """Of this many matches, the share the facets count: all of them up to twice
+    FACET_SAMPLE, else about FACET_SAMPLE at random (Elasticsearch's random_sampler takes
+    a probability up to 0.5, or 1)."""
+    return 1.0 if matches <= 2 * FACET_SAMPLE else FACET_SAMPLE / matches
+
+
+def counts_body(request: SearchRequest, matches: int) -> dict[str, Any] | None:
+    """The facets and the number of stories of a search with this many matches, counted
+    without scoring; above twice FACET_SAMPLE matches, from a random sample, scaled (the
+    counts of Elasticsearch's random_sampler, the same sample for the same search). None
+    when neither is asked."""
+    aggs: dict[str, Any] = {}
+    faceted = faceted_clauses(request)
+    if request.facets:
+        aggs = {
             name: {
                 "filter": {
                     "bool": {"filter": [c for n, c in faceted.items() if n != FACET_FILTERS[name]]}
@@ -475,33 +516,41 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
             }  # fmt: skip
             for name, agg in FACETS.items()
         }
-        if faceted:
-            body["post_filter"] = {"bool": {"filter": list(faceted.values())}}
-            stories = {"filter": body["post_filter"], "aggs": {"count": stories}}
     if request.group:
-        # One result per story; the republications come back as inner hits.
-        body["collapse"] = {
-            "field": "story_key",
-            # Newest first, unscored: scoring would run the query again in each story.
-            "inner_hits": {
-                "name": "also",
-                "size": 5,
-                "_source": ["id", "url", "site", "title"],
-                "sort": [order],
-            },
-        }
-        body.setdefault("aggs", {})["stories"] = stories
-    return body
+        # The stories among the hits: the faceted filters apply as to the hits.
+        stories = {"bool": {"filter": list(faceted.values())}}
+        count = {"cardinality": {"field": "story_key"}}
+        aggs["stories"] = {"filter": stories, "aggs": {"count": count}}
+    if not aggs:
+        return None
+    probability = sample_probability(matches)
+    if probability < 1:
+        aggs = {SAMPLE: {"random_sampler": {"probability": probability, "seed": SAMPLE_SEED},
+                         "aggs": aggs}}  # fmt: skip
+    query = _query(request, unfaceted_clauses(request))
+    return {"query": {"bool": {"filter": [query]}}, "size": 0, "track_total_hits": False,
+            "aggs": aggs}  # fmt: skip
 
 
-def _hit(hit: dict[str, Any]) -> dict[str, Any]:
+def also_published_body(request: SearchRequest, story_keys: list[str]) -> dict[str, Any]:
+    """The copies of these stories, newest first, ALSO_PUBLISHED of each (one more: the
+    hit itself is among them), whatever the words: each is the same story."""
+    return {
+        "query": {"bool": {"filter": [{"terms": {"story_key": story_keys}},
+                                      *request.extra_filters]}},
+        "size": 0,
+        "aggs": {"stories": {
+            "terms": {"field": "story_key", "size": len(story_keys)},
+            "aggs": {"copies": {"top_hits": {"size": ALSO_PUBLISHED + 1, "sort": [NEWEST],
+                                             "_source": ["id", "url", "site", "title"]}}},
+        }},
+    }  # fmt: skip
+
+
+def _hit(hit: dict[str, Any], copies: list[dict[str, Any]] | tuple = ()) -> dict[str, Any]:
     source = hit["_source"]
-    inner = hit.get("inner_hits", {}).get("also", {}).get("hits", {}).get("hits", [])
-    also = [
-        {"id": h["_id"], "url": h["_source"].get("url"), "site": h["_source"].get("site")}
-        for h in inner
-        if h["_id"] != hit["_id"]
-    ]
+    also = [{"id": c["_id"], "url": c["_source"].get("url"), "site": c["_source"].get("site")}
+            for c in copies if c["_id"] != hit["_id"]][:ALSO_PUBLISHED]  # fmt: skip
     return {
         "id": hit["_id"],
         "url": source.get("url"),
@@ -538,22 +587,50 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
     return facets
 
 
+def _stories(stories: dict[str, Any], total: int, probability: float) -> int:
+    """The number of stories: counted, or of a sample, the share of its articles that
+    are distinct stories times the total (the count of a sample is not scaled)."""
+    distinct = stories["count"]["value"]
+    if probability == 1:
+        return distinct
+    sampled = stories["doc_count"] * probability  # doc counts under the sampler are scaled
+    return round(total * min(1.0, distinct / sampled)) if sampled else 0
+
+
 def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[str, Any]:
-    """``{"total", "stories", "page", "size", "hits": [...], "facets"?}``; each hit has id,
-    url, title, published, province, site, score, highlight, entities, also_published."""
+    """``{"total", "stories", "estimated", "page", "size", "hits": [...], "facets"?}``;
+    each hit has id, url, title, published, province, site, score, highlight, entities,
+    also_published. ``estimated``: the facets and stories were counted on a sample.
+
+    The hits first, with their exact total; then the page's republications, and the facets
+    and stories (counts_body: sampled when the total is large), each a search of its own:
+    the hits' total and story keys say what they need."""
     response = client.search(index=index, **search_body(request))
+    hits = response["hits"]["hits"]
+    total = response["hits"]["total"]["value"]
+    copies: dict[str, list[dict[str, Any]]] = {}
+    keys = list(dict.fromkeys(h["_source"]["story_key"] for h in hits
+                              if h["_source"].get("story_key")))  # fmt: skip
+    if request.group and keys:
+        also = client.search(index=index, **also_published_body(request, keys))
+        for bucket in also["aggregations"]["stories"]["buckets"]:
+            copies[bucket["key"]] = bucket["copies"]["hits"]["hits"]
+    counts = counts_body(request, total)
+    probability = sample_probability(total)
     result: dict[str, Any] = {
-        "total": response["hits"]["total"]["value"],
+        "total": total,
+        "estimated": counts is not None and probability < 1,
         "page": request.page,
         "size": request.size,
-        "hits": [_hit(hit) for hit in response["hits"]["hits"]],
+        "hits": [_hit(h, copies.get(h["_source"].get("story_key"), [])) for h in hits],
     }
-    aggregations = response.get("aggregations", {})
-    if "stories" in aggregations:
-        stories = aggregations["stories"]
-        result["stories"] = stories["count"]["value"] if "count" in stories else stories["value"]
-    if request.facets:
-        result["facets"] = _facets(aggregations)
+    if counts is not None:
+        aggregations = client.search(index=index, **counts)["aggregations"]
+        aggregations = aggregations.get(SAMPLE, aggregations)
+        if request.group:
+            result["stories"] = _stories(aggregations["stories"], total, probability)
+        if request.facets:
+            result["facets"] = _facets(aggregations)
     return result
 
 

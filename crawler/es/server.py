@@ -51,6 +51,8 @@ while True:  # the node may still be starting: wait for its pid
     except (OSError, ValueError):
         if time.monotonic() > deadline:
             sys.exit("no pid file: the node never started")
+        if not os.path.isdir(os.path.dirname(pid_file)):
+            sys.exit("the node's folder is gone: nothing to stop")
         time.sleep(1)
 try:
     with open(f"/proc/{pid}/cmdline", "rb") as f:
