@@ -62,18 +62,27 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
     report["watches"] = send_watches(client, settings, problems)
     report["alarms"] = problems
     outcomes = site_outcomes(report, list(getattr(crawler.spider, "sites", {}).values()))
-    state = record(state_path(settings), outcomes, datetime.now(VIETNAM_TZ), "nightly")
-    report["site_health"] = [
-        {"site": site, "status": state[site].status, "since": state[site].since,
-         "reason": state[site].reason}
-        for site in outcomes
-        if state[site].status != OK
-    ]  # fmt: skip
-    runs.mkdir(parents=True, exist_ok=True)
+    report["site_health"] = []
+    # A full disk or a broken runs folder: what was crawled is indexed; the night says so
+    # (an alarm, the report still stored in Elasticsearch) instead of ending in a traceback.
+    try:
+        state = record(state_path(settings), outcomes, datetime.now(VIETNAM_TZ), "nightly")
+        report["site_health"] = [
+            {"site": site, "status": state[site].status, "since": state[site].since,
+             "reason": state[site].reason}
+            for site in outcomes
+            if state[site].status != OK
+        ]  # fmt: skip
+    except OSError as exc:
+        problems.append(f"site health not saved in {state_path(settings)}: {exc}")
     path = runs / f"run-{started.strftime('%Y%m%dT%H%M%S')}.json"
     partial = path.with_suffix(".json.partial")  # a run killed while writing leaves no half
-    partial.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    partial.replace(path)
+    try:
+        runs.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        problems.append(f"run report not written to {path}: {exc}")
     stored = {**report, "sites": [{"site": k, **v} for k, v in report["sites"].items()]}
     try:
         ensure_small_index(client, settings["ES_RUNS_INDEX"])

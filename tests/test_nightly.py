@@ -57,6 +57,28 @@ def test_nightly_run_report_and_alarm(es_url, tmp_path) -> None:
     drop_alias(es_url, alias)
 
 
+def test_a_site_state_that_cannot_be_saved_is_an_alarm_not_a_traceback(es_url, tmp_path) -> None:
+    sites = start_sites()
+    env = _fixture_env(es_url, tmp_path, sites)
+    # A folder where the state file goes: writing it fails as on a full or broken disk.
+    (tmp_path / "runs" / "sites-state.json").mkdir(parents=True)
+    try:
+        result = run_cli("nightly", *FAST, "--site", "laichau", env=env)
+    finally:
+        for site in sites.values():
+            stop(site)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "ALARM: site health not saved in" in result.stdout
+    (report_file,) = (tmp_path / "runs").glob("run-*.json")
+    report = json.loads(report_file.read_text())
+    assert report["sites"]["laichau"]["articles"] == 4
+    assert any("site health not saved" in alarm for alarm in report["alarms"])
+    assert _count(es_url, env["ES_INDEX"]) == 4
+    drop_alias(es_url, env["ES_INDEX"])
+    Elasticsearch(es_url).indices.delete(index=env["ES_RUNS_INDEX"], ignore_unavailable=True)
+
+
 def test_alarm_for_a_site_empty_three_nights() -> None:
     def night(articles: int) -> dict:
         result = RunResult()
