@@ -3,7 +3,9 @@ language users expect, filters, facets, republished stories grouped, more like t
 
 from __future__ import annotations
 
+import json
 import re
+import zlib
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from functools import cache
@@ -58,6 +60,7 @@ FACET_SIZE = 20
 # about this many (a tenth of the time at a million articles: search_latency --steps).
 FACET_SAMPLE = 10_000
 SAMPLE = "sample"  # the random_sampler aggregation's name
+MATCHES = "matches"  # the hits' aggregation counting the matches before post_filter
 SAMPLE_SEED = 20260  # the same sample for the same search: counts do not change per page
 ALSO_PUBLISHED = 5  # copies of a story shown with it
 NEWEST = {"published": {"order": "desc", "missing": "_last"}}
@@ -290,12 +293,16 @@ def build_query(request: SearchRequest) -> dict[str, Any]:
     return _query(request, list(filter_clauses(request).values()))
 
 
+def all_filters(request: SearchRequest, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The caller's filters, ``filters``, and the exclusions."""
+    excluded = exclusion_clauses(request)
+    return [*request.extra_filters, *filters, *([{"bool": {"must_not": excluded}}] if excluded
+                                               else [])]  # fmt: skip
+
+
 def _query(request: SearchRequest, filters: list[dict[str, Any]]) -> dict[str, Any]:
     """The words, the caller's filters and the exclusions, then ``filters``."""
-    filters = [*request.extra_filters, *filters]
-    excluded = exclusion_clauses(request)
-    if excluded:
-        filters.append({"bool": {"must_not": excluded}})
+    filters = all_filters(request, filters)
     text = to_query_string(request.q)
     if not text.strip():
         return {"bool": {"must": [{"match_all": {}}], "filter": filters}}
@@ -473,6 +480,8 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         # their own (counts_body); the rest (words, entity, exclusions) to everything.
         body["query"] = _query(request, unfaceted_clauses(request))
         body["post_filter"] = {"bool": {"filter": list(faceted.values())}}
+        # What the facets will count: the matches before post_filter (counts_body).
+        body["aggs"] = {MATCHES: {"filter": {"match_all": {}}}}
     if request.group:
         # One result per story; its republications come after (also_published_body): one
         # search for the page, not one per story as collapse's inner_hits would run.
@@ -500,14 +509,15 @@ def sample_probability(matches: int) -> float:
 
 
 def counts_body(request: SearchRequest, matches: int) -> dict[str, Any] | None:
-    """The facets and the number of stories of a search with this many matches, counted
-    without scoring; above twice FACET_SAMPLE matches, from a random sample, scaled (the
-    counts of Elasticsearch's random_sampler, the same sample for the same search). None
-    when neither is asked."""
-    aggs: dict[str, Any] = {}
+    """The facets and the number of stories of a search whose query (the faceted filters
+    left to each facet) has this many matches, counted without scoring. Above twice
+    FACET_SAMPLE matches, the facets count a random sample, scaled (Elasticsearch's
+    random_sampler, the same sample for the same search); the stories are counted on
+    every match (a sample would see most stories once). None when neither is asked."""
     faceted = faceted_clauses(request)
+    aggs: dict[str, Any] = {}
     if request.facets:
-        aggs = {
+        facets = {
             name: {
                 "filter": {
                     "bool": {"filter": [c for n, c in faceted.items() if n != FACET_FILTERS[name]]}
@@ -516,28 +526,30 @@ def counts_body(request: SearchRequest, matches: int) -> dict[str, Any] | None:
             }  # fmt: skip
             for name, agg in FACETS.items()
         }
+        probability = sample_probability(matches)
+        if probability < 1:
+            sampler = {"probability": probability, "seed": SAMPLE_SEED}
+            facets = {SAMPLE: {"random_sampler": sampler, "aggs": facets}}
+        aggs.update(facets)
     if request.group:
         # The stories among the hits: the faceted filters apply as to the hits.
-        stories = {"bool": {"filter": list(faceted.values())}}
         count = {"cardinality": {"field": "story_key"}}
+        stories = {"bool": {"filter": list(faceted.values())}}
         aggs["stories"] = {"filter": stories, "aggs": {"count": count}}
     if not aggs:
         return None
-    probability = sample_probability(matches)
-    if probability < 1:
-        aggs = {SAMPLE: {"random_sampler": {"probability": probability, "seed": SAMPLE_SEED},
-                         "aggs": aggs}}  # fmt: skip
     query = _query(request, unfaceted_clauses(request))
     return {"query": {"bool": {"filter": [query]}}, "size": 0, "track_total_hits": False,
             "aggs": aggs}  # fmt: skip
 
 
 def also_published_body(request: SearchRequest, story_keys: list[str]) -> dict[str, Any]:
-    """The copies of these stories, newest first, ALSO_PUBLISHED of each (one more: the
-    hit itself is among them), whatever the words: each is the same story."""
+    """The copies of these stories the filters let through, newest first, ALSO_PUBLISHED
+    of each (one more: the hit itself is among them), whatever the words: each is the
+    same story."""
+    filters = all_filters(request, list(filter_clauses(request).values()))
     return {
-        "query": {"bool": {"filter": [{"terms": {"story_key": story_keys}},
-                                      *request.extra_filters]}},
+        "query": {"bool": {"filter": [{"terms": {"story_key": story_keys}}, *filters]}},
         "size": 0,
         "aggs": {"stories": {
             "terms": {"field": "story_key", "size": len(story_keys)},
@@ -587,24 +599,14 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
     return facets
 
 
-def _stories(stories: dict[str, Any], total: int, probability: float) -> int:
-    """The number of stories: counted, or of a sample, the share of its articles that
-    are distinct stories times the total (the count of a sample is not scaled)."""
-    distinct = stories["count"]["value"]
-    if probability == 1:
-        return distinct
-    sampled = stories["doc_count"] * probability  # doc counts under the sampler are scaled
-    return round(total * min(1.0, distinct / sampled)) if sampled else 0
-
-
 def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[str, Any]:
     """``{"total", "stories", "estimated", "page", "size", "hits": [...], "facets"?}``;
     each hit has id, url, title, published, province, site, score, highlight, entities,
-    also_published. ``estimated``: the facets and stories were counted on a sample.
+    also_published. ``estimated``: the facets were counted on a sample.
 
     The hits first, with their exact total; then the page's republications, and the facets
-    and stories (counts_body: sampled when the total is large), each a search of its own:
-    the hits' total and story keys say what they need."""
+    and stories (counts_body: facets sampled when the matches are many), each a search of
+    its own: the hits' story keys and matches say what they need."""
     response = client.search(index=index, **search_body(request))
     hits = response["hits"]["hits"]
     total = response["hits"]["total"]["value"]
@@ -615,22 +617,26 @@ def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[st
         also = client.search(index=index, **also_published_body(request, keys))
         for bucket in also["aggregations"]["stories"]["buckets"]:
             copies[bucket["key"]] = bucket["copies"]["hits"]["hits"]
-    counts = counts_body(request, total)
-    probability = sample_probability(total)
+    # The facets count the matches before the faceted filters (post_filter).
+    matches = response.get("aggregations", {}).get(MATCHES, {}).get("doc_count", total)
+    counts = counts_body(request, matches)
     result: dict[str, Any] = {
         "total": total,
-        "estimated": counts is not None and probability < 1,
+        "estimated": request.facets and sample_probability(matches) < 1,
         "page": request.page,
         "size": request.size,
         "hits": [_hit(h, copies.get(h["_source"].get("story_key"), [])) for h in hits],
     }
     if counts is not None:
-        aggregations = client.search(index=index, **counts)["aggregations"]
-        aggregations = aggregations.get(SAMPLE, aggregations)
+        # One shard copy for the same search: the same sample, the same counts per page.
+        same = json.dumps(counts, sort_keys=True, default=str).encode()
+        preference = f"counts-{zlib.crc32(same)}"
+        aggregations = client.search(index=index, preference=preference, **counts)
+        aggregations = aggregations["aggregations"]
         if request.group:
-            result["stories"] = _stories(aggregations["stories"], total, probability)
+            result["stories"] = aggregations["stories"]["count"]["value"]
         if request.facets:
-            result["facets"] = _facets(aggregations)
+            result["facets"] = _facets(aggregations.get(SAMPLE, aggregations))
     return result
 
 

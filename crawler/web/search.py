@@ -47,8 +47,9 @@ async def api_search(params: Params, es: Es) -> dict[str, Any]:
     "between the first and the last are counted as 0.",
 )
 async def api_facets(params: Params, es: Es) -> dict[str, Any]:
-    [result] = await es.run((search, replace(params, facets=True, size=1)))
-    return {"total": result["total"], "facets": result["facets"]}
+    [result] = await es.run((search, replace(params, facets=True, group=False, size=1)))
+    return {"total": result["total"], "estimated": result["estimated"],
+            "facets": result["facets"]}  # fmt: skip
 
 
 @router.get("/api/articles/{article_id}", summary="One article and more like it")
