@@ -486,6 +486,10 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         # One result per story; its republications come after (also_published_body): one
         # search for the page, not one per story as collapse's inner_hits would run.
         body["collapse"] = {"field": "story_key"}
+        # The stories among the hits, counted here: this search reads every match anyway.
+        count = {"cardinality": {"field": "story_key"}}
+        stories = {"bool": {"filter": list(faceted.values())}}
+        body.setdefault("aggs", {})["stories"] = {"filter": stories, "aggs": {"count": count}}
     return body
 
 
@@ -509,35 +513,26 @@ def sample_probability(matches: int) -> float:
 
 
 def counts_body(request: SearchRequest, matches: int) -> dict[str, Any] | None:
-    """The facets and the number of stories of a search whose query (the faceted filters
-    left to each facet) has this many matches, counted without scoring. Above twice
-    FACET_SAMPLE matches, the facets count a random sample, scaled (Elasticsearch's
-    random_sampler, the same sample for the same search); the stories are counted on
-    every match (a sample would see most stories once). None when neither is asked."""
-    faceted = faceted_clauses(request)
-    aggs: dict[str, Any] = {}
-    if request.facets:
-        facets = {
-            name: {
-                "filter": {
-                    "bool": {"filter": [c for n, c in faceted.items() if n != FACET_FILTERS[name]]}
-                },
-                "aggs": {"values": agg},
-            }  # fmt: skip
-            for name, agg in FACETS.items()
-        }
-        probability = sample_probability(matches)
-        if probability < 1:
-            sampler = {"probability": probability, "seed": SAMPLE_SEED}
-            facets = {SAMPLE: {"random_sampler": sampler, "aggs": facets}}
-        aggs.update(facets)
-    if request.group:
-        # The stories among the hits: the faceted filters apply as to the hits.
-        count = {"cardinality": {"field": "story_key"}}
-        stories = {"bool": {"filter": list(faceted.values())}}
-        aggs["stories"] = {"filter": stories, "aggs": {"count": count}}
-    if not aggs:
+    """The facets of a search whose query (the faceted filters left to each facet) has
+    this many matches, counted without scoring. Above twice FACET_SAMPLE matches, on a
+    random sample, scaled (Elasticsearch's random_sampler, the same sample for the same
+    search): the sample leads, so only its documents are read. None without facets."""
+    if not request.facets:
         return None
+    faceted = faceted_clauses(request)
+    aggs = {
+        name: {
+            "filter": {
+                "bool": {"filter": [c for n, c in faceted.items() if n != FACET_FILTERS[name]]}
+            },
+            "aggs": {"values": agg},
+        }  # fmt: skip
+        for name, agg in FACETS.items()
+    }
+    probability = sample_probability(matches)
+    if probability < 1:
+        sampler = {"probability": probability, "seed": SAMPLE_SEED}
+        aggs = {SAMPLE: {"random_sampler": sampler, "aggs": aggs}}
     query = _query(request, unfaceted_clauses(request))
     return {"query": {"bool": {"filter": [query]}}, "size": 0, "track_total_hits": False,
             "aggs": aggs}  # fmt: skip
@@ -612,9 +607,9 @@ def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[st
     each hit has id, url, title, published, province, site, score, highlight, entities,
     also_published. ``estimated``: the facets were counted on a sample.
 
-    The hits first, with their exact total; then the page's republications, and the facets
-    and stories (counts_body: facets sampled when the matches are many), each a search of
-    its own: the hits' story keys and matches say what they need."""
+    The hits first, with their exact total and the number of stories; then the page's
+    republications, and the facets (counts_body: sampled when the matches are many), each
+    a search of its own: the hits' story keys and matches say what they need."""
     response = client.search(index=index, **search_body(request))
     hits = response["hits"]["hits"]
     total = response["hits"]["total"]["value"]
@@ -635,16 +630,15 @@ def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[st
         "size": request.size,
         "hits": [_hit(h, copies.get(h["_source"].get("story_key"), [])) for h in hits],
     }
+    if request.group:
+        result["stories"] = response["aggregations"]["stories"]["count"]["value"]
     if counts is not None:
         # One shard copy for the same search: the same sample, the same counts per page.
         same = json.dumps(counts, sort_keys=True, default=str).encode()
         preference = f"counts-{zlib.crc32(same)}"
         aggregations = client.search(index=index, preference=preference, **counts)
         aggregations = aggregations["aggregations"]
-        if request.group:
-            result["stories"] = aggregations["stories"]["count"]["value"]
-        if request.facets:
-            result["facets"] = _facets(aggregations.get(SAMPLE, aggregations))
+        result["facets"] = _facets(aggregations.get(SAMPLE, aggregations))
     return result
 
 
