@@ -55,9 +55,9 @@ from crawler.es.bulk import bulk_write, index_action, stored_hashes  # noqa: E40
 from crawler.es.document import article_document  # noqa: E402
 from crawler.es.index import ensure_index  # noqa: E402
 from crawler.es.search import (  # noqa: E402
+    SAMPLE,
     SearchRequest,
     counts_body,
-    sample_probability,
     search,
     search_body,
 )
@@ -276,7 +276,7 @@ def run_searches(client: Elasticsearch, alias: str, repeats: int, steps: bool) -
     totals = [sent({**body, "size": 0})["hits"]["total"]["value"] for body in bodies]
     counts = [counts_body(request, total) for request, total in zip(requests, totals, strict=True)]
     exact = [counts_body(request, 0) for request in requests]
-    sampled = sum(sample_probability(total) < 1 for total in totals)
+    sampled = sum(SAMPLE in body["aggs"] for body in counts)
     print(f"  the facets               {figures(timed(client, alias, sent, counts, repeats))}"
           f" ({sampled} of {len(totals)} sampled)")  # fmt: skip
     print(f"    all counted            {figures(timed(client, alias, sent, exact, repeats))}",

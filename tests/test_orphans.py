@@ -145,7 +145,7 @@ def test_killed_replay_leaves_no_process_behind(moment, tmp_path, cli_env) -> No
 NODE_OWNER = """
 import sys, time
 from pathlib import Path
-from crawler.es.server import WATCHDOG, LocalNode
+from crawler.es.server import LocalNode
 node = LocalNode(base=Path(sys.argv[1]), name=sys.argv[2], port=int(sys.argv[3]),
                  die_with_parent=True)
 node.up()

@@ -56,8 +56,8 @@ MAX_PAGE = 1000
 MAX_SIZE = 100
 SORTS = ("relevance", "date")
 FACET_SIZE = 20
-# Above twice this many matches, facets and stories are counted on a random sample of
-# about this many (a tenth of the time at a million articles: search_latency --steps).
+# Above twice this many matches, facets are counted on a random sample of about this
+# many (less than half the time at a million articles: search_latency --steps).
 FACET_SAMPLE = 10_000
 SAMPLE = "sample"  # the random_sampler aggregation's name
 MATCHES = "matches"  # the hits' aggregation counting the matches before post_filter
@@ -437,8 +437,9 @@ FACET_FILTERS = {
 
 
 def search_body(request: SearchRequest) -> dict[str, Any]:
-    """The hits: query, ranking, highlights of the accented text, one per story, paging.
-    Facets and the number of stories come after (counts_body), once the total is known."""
+    """The hits: query, ranking, highlights of the accented text, one per story and the
+    number of stories, paging. The facets come after (counts_body), once the matches are
+    known."""
     text = to_query_string(request.q)
     accented = fold(text) != text
     # Marks where the words matched: typed with diacritics, in the text as written; typed
@@ -625,7 +626,7 @@ def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[st
     counts = counts_body(request, matches)
     result: dict[str, Any] = {
         "total": total,
-        "estimated": request.facets and sample_probability(matches) < 1,
+        "estimated": counts is not None and SAMPLE in counts["aggs"],
         "page": request.page,
         "size": request.size,
         "hits": [_hit(h, copies.get(h["_source"].get("story_key"), [])) for h in hits],
