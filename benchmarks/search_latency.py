@@ -20,9 +20,10 @@ bare `parallel_bulk`, into the same index, so both meet the same index size; it 
 both rates and the benchmark's resident memory as the index grows. Then the index's size
 on disk per article, and the judged queries' latency (p50/p95/max, client side, the
 request cache emptied before each) through `search`, as the web page asks. With --steps,
-the same without facets, without grouping; each request alone (the hits, without
-highlighting, grouping or the ranking rescore; the facets, sampled as sent and all
-counted); and the profile API's breakdown of the slowest hits request.
+the same without facets, without grouping; each request alone (the ranking, without its
+rescore; the count, without the stories; the page's text, without highlighting; the
+facets, sampled as sent and all counted); and the profile API's breakdown of the slowest
+ranking.
 """
 
 from __future__ import annotations
@@ -55,11 +56,15 @@ from crawler.es.bulk import bulk_write, index_action, stored_hashes  # noqa: E40
 from crawler.es.document import article_document  # noqa: E402
 from crawler.es.index import ensure_index  # noqa: E402
 from crawler.es.search import (  # noqa: E402
+    FETCH_PER_STORY,
     SAMPLE,
+    STORIES,
     SearchRequest,
+    count_body,
     counts_body,
+    page_body,
+    ranked_body,
     search,
-    search_body,
 )
 from crawler.items import Article  # noqa: E402
 from crawler.settings import ES_BULK_SIZE  # noqa: E402
@@ -210,19 +215,13 @@ def figures(timings: list[float]) -> str:
 
 
 def without(body: dict[str, Any], part: str) -> dict[str, Any]:
-    """The hits request without one costly part."""
+    """A request without one costly part: highlighting, the ranking rescore, the stories."""
     body = json.loads(json.dumps(body))
-    if part == "highlighting":
-        body.pop("highlight")
-    elif part == "grouping":
-        body.pop("collapse")
-        body["aggs"].pop("stories")
-    elif part == "ranking":
-        body.pop("rescore", None)  # the matching clause's own order
+    body.pop(part, None)
+    if part == STORIES:  # the count's, also under the faceted filters' aggregation
+        for aggregation in [body["aggs"], *(a.get("aggs", {}) for a in body["aggs"].values())]:
+            aggregation.pop(STORIES, None)
     return body
-
-
-STEPS = ("highlighting", "grouping", "ranking")
 
 
 def profile(client: Elasticsearch, alias: str, body: dict[str, Any]) -> None:
@@ -267,22 +266,30 @@ def run_searches(client: Elasticsearch, alias: str, repeats: int, steps: bool) -
         lighter = [replace(request, **changes) for request in requests]
         print(f"  without {name:<16} {figures(timed(client, alias, searched, lighter, repeats))}",
               flush=True)  # fmt: skip
-    bodies = [search_body(request) for request in requests]
-    print(f"  the hits alone           {figures(timed(client, alias, sent, bodies, repeats))}")
-    for part in STEPS:
-        lighter = [without(body, part) for body in bodies]
-        print(f"    without {part:<14} {figures(timed(client, alias, sent, lighter, repeats))}",
-              flush=True)  # fmt: skip
-    totals = [sent({**body, "size": 0})["hits"]["total"]["value"] for body in bodies]
-    counts = [counts_body(request, total) for request, total in zip(requests, totals, strict=True)]
+    fetch = [FETCH_PER_STORY * request.size for request in requests]
+    ranked = [ranked_body(request, 0, n) for request, n in zip(requests, fetch, strict=True)]
+    counted = [count_body(request) for request in requests]
+    firsts = [[hit["_id"] for hit in sent(body)["hits"]["hits"][: request.size]]
+              for body, request in zip(ranked, requests, strict=True)]  # fmt: skip
+    pages = [page_body(request, ids) for request, ids in zip(requests, firsts, strict=True)]
+    matches = [sent(body)["hits"]["total"]["value"] for body in counted]
+    facets = [counts_body(request, n) for request, n in zip(requests, matches, strict=True)]
     exact = [counts_body(request, 0) for request in requests]
-    sampled = sum(SAMPLE in body["aggs"] for body in counts)
-    print(f"  the facets               {figures(timed(client, alias, sent, counts, repeats))}"
-          f" ({sampled} of {len(totals)} sampled)")  # fmt: skip
-    print(f"    all counted            {figures(timed(client, alias, sent, exact, repeats))}",
-          flush=True)  # fmt: skip
-    slowest = max(bodies, key=lambda body: timed(client, alias, sent, [body], 3)[1])
-    print(f"profile of the slowest hits request ({slowest['query']['bool']['must'][0]}):")
+    sampled = sum(SAMPLE in body["aggs"] for body in facets)
+    for name, bodies, part in (
+        ("the ranking", ranked, "rescore"),
+        ("the count", counted, STORIES),
+        ("the page's text", pages, "highlight"),
+        (f"the facets ({sampled} of {len(facets)} sampled)", facets, None),
+        ("  all counted", exact, None),
+    ):
+        print(f"  {name:<30} {figures(timed(client, alias, sent, bodies, repeats))}", flush=True)
+        if part:
+            lighter = [without(body, part) for body in bodies]
+            print(f"    without {part:<20} {figures(timed(client, alias, sent, lighter, repeats))}",
+                  flush=True)  # fmt: skip
+    slowest = max(ranked, key=lambda body: timed(client, alias, sent, [body], 3)[1])
+    print(f"profile of the slowest ranking ({slowest['query']['bool']['must'][0]}):")
     profile(client, alias, slowest)
 
 

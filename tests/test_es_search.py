@@ -29,7 +29,7 @@ from crawler.es.search import (
     more_like_this,
     parameters,
     search,
-    search_body,
+    ranked_body,
     to_query_string,
 )
 from crawler.items import Article
@@ -212,8 +212,12 @@ def test_a_parameter_out_of_bounds_is_named(values: dict, field: str, message: s
 )
 def test_values_at_the_bounds_are_taken(values: dict) -> None:
     request = SearchRequest(**values)
-    body = search_body(request)
+    reach = request.page * request.size
+    # The widest ranking a search asks: every hit up to the page, several per story.
+    body = ranked_body(request, 0, min(reach * search_module.FETCH_PER_STORY, 10_000))
     assert body["from"] + body["size"] <= 10_000
+    if "rescore" in body:  # words given: the whole ranking reaches every hit asked
+        assert body["rescore"]["window_size"] >= body["from"] + body["size"]
 
 
 def test_the_public_parameters_are_described_and_the_internal_ones_left_out() -> None:
@@ -281,7 +285,8 @@ def test_the_size_reported_is_the_size_asked_and_used(seed_env) -> None:
     found = search_json(seed_env, "", "--size", "7", "--page", "1")
     assert (found["size"], found["page"]) == (7, 1)
     assert len(found["hits"]) <= 7
-    assert search_body(SearchRequest(size=7, page=3))["size"] == 7
+    third = search_json(seed_env, "", "--size", "1", "--page", "3")
+    assert (third["size"], third["page"], third["hits"]) == (1, 3, [])  # one seed: no page 3
 
 
 def _dated(doc_id: str, province: str, site: str, published: str) -> dict:

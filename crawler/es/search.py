@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any, get_args, get_origin, get_type_hints
+
+from elasticsearch import ApiError
+from elasticsearch.exceptions import HTTP_EXCEPTIONS
 
 from crawler.es.document import entity_key
 from crawler.text import ABBREVIATIONS, fold, normalize_text
@@ -60,7 +63,15 @@ FACET_SIZE = 20
 # many (less than half the time at a million articles: search_latency --steps).
 FACET_SAMPLE = 10_000
 SAMPLE = "sample"  # the random_sampler aggregation's name
-MATCHES = "matches"  # the hits' aggregation counting the matches before post_filter
+HITS = "hits"  # the count's aggregation of the matches the faceted filters let through
+STORIES = "stories"  # the count's aggregation of the stories among the hits
+# Ranked per story shown: a story's copies rank together, so this many hits per story on
+# the pages so far find one per story without collapse (which at a million articles costs
+# more than the rest of the ranking: search_latency --steps); more are ranked when short.
+FETCH_PER_STORY = 3
+# Counting the matches needs no scores: all_text holds every field's words (copy_to), so
+# it matches what MATCH_FIELDS match, at half the cost.
+COUNT_FIELDS = ["all_text"]
 SAMPLE_SEED = 20260  # the same sample for the same search: counts do not change per page
 ALSO_PUBLISHED = 5  # copies of a story shown with it
 NEWEST = {"published": {"order": "desc", "missing": "_last"}}
@@ -300,13 +311,14 @@ def all_filters(request: SearchRequest, filters: list[dict[str, Any]]) -> list[d
                                                else [])]  # fmt: skip
 
 
-def _query(request: SearchRequest, filters: list[dict[str, Any]]) -> dict[str, Any]:
-    """The words, the caller's filters and the exclusions, then ``filters``."""
+def _query(request: SearchRequest, filters: list[dict[str, Any]],
+           fields: list[str] = MATCH_FIELDS) -> dict[str, Any]:  # fmt: skip
+    """The words on ``fields``, the caller's filters and the exclusions, then ``filters``."""
     filters = all_filters(request, filters)
     text = to_query_string(request.q)
     if not text.strip():
         return {"bool": {"must": [{"match_all": {}}], "filter": filters}}
-    return {"bool": {"must": [matching(text, MATCH_FIELDS)], "filter": filters}}
+    return {"bool": {"must": [matching(text, fields)], "filter": filters}}
 
 
 _SYNTAX = {"lenient": True, "flags": "PHRASE|PRECEDENCE|AND|OR|NOT|WHITESPACE|ESCAPE"}
@@ -340,7 +352,7 @@ def term_clauses(text: str) -> list[dict[str, Any]]:
     ]
 
 
-def ranking_rescore(request: SearchRequest) -> dict[str, Any] | None:
+def ranking_rescore(request: SearchRequest, reach: int) -> dict[str, Any] | None:
     """The ranking: words by field (`term_clauses`), then syllables written together
     first: the whole query as a phrase (also with a syllable between), then each pair of
     adjacent syllables (`written_together`), typed and folded. Scoring every match this
@@ -365,7 +377,7 @@ def ranking_rescore(request: SearchRequest) -> dict[str, Any] | None:
           for clause in written_together(pair, PAIR_BOOST)),
     ]  # fmt: skip
     return {
-        "window_size": max(RESCORE_WINDOW, request.page * request.size),
+        "window_size": max(RESCORE_WINDOW, reach),
         "query": {"rescore_query": {"bool": {"should": clauses}}, "query_weight": 0},
     }
 
@@ -436,61 +448,71 @@ FACET_FILTERS = {
 }  # fmt: skip
 
 
-def search_body(request: SearchRequest) -> dict[str, Any]:
-    """The hits: query, ranking, highlights of the accented text, one per story and the
-    number of stories, paging. The facets come after (counts_body), once the matches are
-    known."""
+def ranked_body(request: SearchRequest, start: int, count: int) -> dict[str, Any]:
+    """The order of the hits, ``count`` of them from ``start``: ids, scores and story keys
+    only (the page's text and highlights come after, page_body). No total: counted apart
+    (count_body), the ranking may skip the matches that cannot reach the top (Lucene's
+    block-max WAND), half the time at a million articles (search_latency --steps)."""
+    body: dict[str, Any] = {
+        "query": build_query(request),
+        "from": start,
+        "size": count,
+        "_source": False,
+        "sort": [NEWEST, "_score"] if request.sort == "date" else ["_score", NEWEST],
+        "track_scores": request.sort == "date",
+        "track_total_hits": False,
+    }
+    if request.group:
+        body["docvalue_fields"] = ["story_key"]
+    rescore = ranking_rescore(request, start + count)
+    if rescore:
+        body["rescore"] = rescore
+        body["sort"] = ["_score"]  # Elasticsearch rescores only hits ordered by score
+    return body
+
+
+def count_body(request: SearchRequest) -> dict[str, Any]:
+    """The exact number of hits and of their stories, and of the matches before the
+    faceted filters (what the facets count), counted without scoring; the words matched on
+    all_text alone (COUNT_FIELDS)."""
+    faceted = faceted_clauses(request)
+    query = _query(request, unfaceted_clauses(request), COUNT_FIELDS)
+    body: dict[str, Any] = {"query": {"bool": {"filter": [query]}}, "size": 0,
+                            "track_total_hits": True, "aggs": {}}  # fmt: skip
+    if request.group:
+        body["aggs"][STORIES] = {"cardinality": {"field": "story_key"}}
+    if faceted:
+        # The hits are the matches the faceted filters let through.
+        hits = {"bool": {"filter": list(faceted.values())}}
+        body["aggs"] = {HITS: {"filter": hits, "aggs": body["aggs"]}}
+    return body
+
+
+def highlight(request: SearchRequest) -> dict[str, Any]:
+    """Where the words matched: typed with diacritics, in the text as written; typed
+    without, in the folded copy, shown on the text as written (matched_fields). One of the
+    two, not both: highlighting costs a third of a search (search_latency --steps). The
+    words only: highlighting the phrase clauses too costs more than the search (it reads
+    each phrase's positions in every hit's body) and marks the same words."""
     text = to_query_string(request.q)
     accented = fold(text) != text
-    # Marks where the words matched: typed with diacritics, in the text as written; typed
-    # without, in the folded copy, shown on the text as written (matched_fields). One of
-    # the two, not both: highlighting costs a third of a search (search_latency --steps).
-    highlight: dict[str, dict[str, Any]] = {
+    fields: dict[str, dict[str, Any]] = {
         name: {"type": "unified"} if accented else
         {"type": "unified", "matched_fields": [name, f"{name}_folded"]}
         for name in HIGHLIGHT_FIELDS
     }  # fmt: skip
-    highlight["title"]["number_of_fragments"] = 0
-    body: dict[str, Any] = {
-        "query": build_query(request),
-        "from": (request.page - 1) * request.size,  # within the window: SearchRequest checks
-        "size": request.size,
-        "_source": SOURCE_FIELDS,
-        "highlight": {
-            "fields": highlight,
-            "encoder": "html",
-            "fragment_size": 160,
-            "number_of_fragments": 3,
-        },  # fmt: skip
-        "sort": [NEWEST, "_score"] if request.sort == "date" else ["_score", NEWEST],
-        "track_scores": request.sort == "date",
-        "track_total_hits": True,
-    }
-    if text.strip():
-        # The words only: highlighting the phrase clauses too costs more than the search
-        # (it reads each phrase's positions in every hit's body) and marks the same words.
-        exact, folded = term_clauses(text)
-        body["highlight"]["highlight_query"] = exact if accented else folded
-    rescore = ranking_rescore(request)
-    if rescore:
-        body["rescore"] = rescore
-        body["sort"] = ["_score"]  # Elasticsearch rescores only hits ordered by score
-    faceted = faceted_clauses(request)
-    if faceted:
-        # The faceted filters apply to the hits (post_filter) and to every facet but
-        # their own (counts_body); the rest (words, entity, exclusions) to everything.
-        body["query"] = _query(request, unfaceted_clauses(request))
-        body["post_filter"] = {"bool": {"filter": list(faceted.values())}}
-        # What the facets will count: the matches before post_filter (counts_body).
-        body["aggs"] = {MATCHES: {"filter": {"match_all": {}}}}
-    if request.group:
-        # One result per story; its republications come after (also_published_body): one
-        # search for the page, not one per story as collapse's inner_hits would run.
-        body["collapse"] = {"field": "story_key"}
-        # The stories among the hits, counted here: this search reads every match anyway.
-        count = {"cardinality": {"field": "story_key"}}
-        stories = {"bool": {"filter": list(faceted.values())}}
-        body.setdefault("aggs", {})["stories"] = {"filter": stories, "aggs": {"count": count}}
+    fields["title"]["number_of_fragments"] = 0
+    marks = {"fields": fields, "encoder": "html", "fragment_size": 160, "number_of_fragments": 3}
+    exact, folded = term_clauses(text)
+    return {**marks, "highlight_query": exact if accented else folded}
+
+
+def page_body(request: SearchRequest, ids: list[str]) -> dict[str, Any]:
+    """The text of the page's hits, chosen by ranked_body, with their highlights."""
+    body: dict[str, Any] = {"query": {"ids": {"values": ids}}, "size": len(ids),
+                            "_source": SOURCE_FIELDS}  # fmt: skip
+    if to_query_string(request.q).strip():
+        body["highlight"] = highlight(request)
     return body
 
 
@@ -534,7 +556,7 @@ def counts_body(request: SearchRequest, matches: int) -> dict[str, Any] | None:
     if probability < 1:
         sampler = {"probability": probability, "seed": SAMPLE_SEED}
         aggs = {SAMPLE: {"random_sampler": sampler, "aggs": aggs}}
-    query = _query(request, unfaceted_clauses(request))
+    query = _query(request, unfaceted_clauses(request), COUNT_FIELDS)
     return {"query": {"bool": {"filter": [query]}}, "size": 0, "track_total_hits": False,
             "aggs": aggs}  # fmt: skip
 
@@ -603,43 +625,93 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
     return facets
 
 
+Searches = list[tuple[dict[str, Any], dict[str, Any]]]  # (header, body) of each
+
+
+def _msearch(client: Elasticsearch, index: str, searches: Searches) -> list[dict[str, Any]]:
+    """Several (header, body) searches in one request, run side by side; one that fails
+    raises the error it would have raised alone (an index missing: NotFoundError)."""
+    lines = [line for header, body in searches for line in ({"index": index, **header}, body)]
+    response = client.msearch(searches=lines)
+    answers = response["responses"]
+    for answer in answers:
+        if "error" in answer:
+            status = answer.get("status", 500)
+            error = HTTP_EXCEPTIONS.get(status, ApiError)
+            meta = replace(response.meta, status=status)
+            raise error(message=str(answer["error"].get("type", "error")), meta=meta, body=answer)
+    return answers
+
+
+def _story_heads(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The best-ranked hit of each story, in order (an article without a story key is a
+    story of its own)."""
+    heads: dict[str, dict[str, Any]] = {}
+    for hit in hits:
+        heads.setdefault(_first(hit, "story_key") or hit["_id"], hit)
+    return list(heads.values())
+
+
 def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[str, Any]:
     """``{"total", "stories", "estimated", "page", "size", "hits": [...], "facets"?}``;
     each hit has id, url, title, published, province, site, score, highlight, entities,
     also_published. ``estimated``: the facets were counted on a sample.
 
-    The hits first, with their exact total and the number of stories; then the page's
-    republications, and the facets (counts_body: sampled when the matches are many), each
-    a search of its own: the hits' story keys and matches say what they need."""
-    response = client.search(index=index, **search_body(request))
-    hits = response["hits"]["hits"]
-    total = response["hits"]["total"]["value"]
-    copies: dict[str, list[dict[str, Any]]] = {}
-    keys = list(dict.fromkeys(h["_source"]["story_key"] for h in hits
-                              if h["_source"].get("story_key")))  # fmt: skip
-    if request.group and keys:
-        also = client.search(index=index, **also_published_body(request, keys))
-        for bucket in also["aggregations"]["stories"]["buckets"]:
-            copies[bucket["key"]] = bucket["copies"]["hits"]["hits"]
-    # The facets count the matches before the faceted filters (post_filter).
-    matches = response.get("aggregations", {}).get(MATCHES, {}).get("doc_count", total)
-    counts = counts_body(request, matches)
-    result: dict[str, Any] = {
-        "total": total,
-        "estimated": counts is not None and SAMPLE in counts["aggs"],
-        "page": request.page,
-        "size": request.size,
-        "hits": [_hit(h, copies.get(h["_source"].get("story_key"), [])) for h in hits],
-    }
+    Two round trips of searches run side by side: the order of the hits (ranked_body:
+    FETCH_PER_STORY hits per story of the pages so far, one per story kept) and the counts
+    (count_body); then the page's text and highlights (page_body), its republications
+    (also_published_body) and the facets (counts_body: sampled when the matches are many)."""
+    reach = request.page * request.size
     if request.group:
-        result["stories"] = response["aggregations"]["stories"]["count"]["value"]
+        start, fetch = 0, min(reach * FETCH_PER_STORY, MAX_RESULT_WINDOW)
+    else:
+        start, fetch = reach - request.size, request.size
+    ranked, counted = _msearch(client, index, [({}, ranked_body(request, start, fetch)),
+                                               ({}, count_body(request))])  # fmt: skip
+    hits = ranked["hits"]["hits"]
+    while (
+        request.group and len(_story_heads(hits)) < reach and len(hits) == fetch < MAX_RESULT_WINDOW
+    ):
+        # The stories have many copies among the best: rank further.
+        fetch = min(fetch * 4, MAX_RESULT_WINDOW)
+        hits = client.search(index=index, **ranked_body(request, 0, fetch))["hits"]["hits"]
+    chosen = _story_heads(hits)[reach - request.size : reach] if request.group else hits
+    matches = counted["hits"]["total"]["value"]
+    aggregations = counted.get("aggregations", {})
+    found = aggregations.get(HITS, {"doc_count": matches, **aggregations})
+
+    searches: Searches = []
+    if chosen:
+        searches.append(({}, page_body(request, [hit["_id"] for hit in chosen])))
+    keys = list(dict.fromkeys(key for hit in chosen if (key := _first(hit, "story_key"))))
+    if request.group and keys:
+        searches.append(({}, also_published_body(request, keys)))
+    counts = counts_body(request, matches)
     if counts is not None:
         # One shard copy for the same search: the same sample, the same counts per page.
         same = json.dumps(counts, sort_keys=True, default=str).encode()
-        preference = f"counts-{zlib.crc32(same)}"
-        aggregations = client.search(index=index, preference=preference, **counts)
-        aggregations = aggregations["aggregations"]
-        result["facets"] = _facets(aggregations.get(SAMPLE, aggregations))
+        searches.append(({"preference": f"counts-{zlib.crc32(same)}"}, counts))
+    answers = iter(_msearch(client, index, searches) if searches else [])
+    texts = {hit["_id"]: hit for hit in next(answers)["hits"]["hits"]} if chosen else {}
+    copies: dict[str, list[dict[str, Any]]] = {}
+    if request.group and keys:
+        for bucket in next(answers)["aggregations"]["stories"]["buckets"]:
+            copies[bucket["key"]] = bucket["copies"]["hits"]["hits"]
+    result: dict[str, Any] = {
+        "total": found["doc_count"],
+        "estimated": counts is not None and SAMPLE in counts["aggs"],
+        "page": request.page,
+        "size": request.size,
+        # In the order ranked; one deleted in between is left out.
+        "hits": [_hit({**texts[hit["_id"]], "_score": hit.get("_score")},
+                      copies.get(_first(hit, "story_key"), []))
+                 for hit in chosen if hit["_id"] in texts],
+    }  # fmt: skip
+    if request.group:
+        result["stories"] = found[STORIES]["value"]
+    if counts is not None:
+        facets = next(answers)["aggregations"]
+        result["facets"] = _facets(facets.get(SAMPLE, facets))
     return result
 
 
