@@ -20,15 +20,10 @@ from crawler.text import ABBREVIATIONS, fold, normalize_text
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-# Matching: every word somewhere in the article (all_text/all_folded); its score orders
-# the matches for the ranking (ranking_rescore), so words in the title and lead count more.
+# Matching: every word somewhere in the article (all_text/all_folded), a word in the
+# title or lead counting more: the score by words, to which the ranking adds
+# (ranking_rescore).
 MATCH_FIELDS = ["all_text", "title^4", "lead^2"]
-# Title first, then lead, captions, body; the exact (accented) fields above the folded.
-EXACT_FIELDS = ["title^4", "lead^2", "captions^1.5", "body", "expansions^0.5"]
-FOLDED_FIELDS = [
-    "title_folded^3", "lead_folded^1.5", "captions_folded^1.2", "body_folded^0.8",
-    "expansions_folded^0.4",
-]  # fmt: skip
 # Syllables written together rank first: the whole query as a phrase, then each two
 # adjacent syllables (written_together), typed and folded, on all_text/all_folded, whose
 # index_phrases keeps each two adjacent syllables as one term: a lookup, not a walk
@@ -344,32 +339,19 @@ def _folded(name: str) -> str:
     return f"{field}^{boost}" if boost else field
 
 
-def term_clauses(text: str) -> list[dict[str, Any]]:
-    """Ranking by words: title and lead above body, accents as typed above folded."""
-    return [
-        {"simple_query_string": {"query": text, "fields": EXACT_FIELDS, **_SYNTAX}},
-        {"simple_query_string": {"query": fold(text), "fields": FOLDED_FIELDS, **_SYNTAX}},
-    ]
-
-
 def ranking_rescore(request: SearchRequest, reach: int) -> dict[str, Any] | None:
-    """The ranking: words by field (`term_clauses`), then syllables written together
-    first: the whole query as a phrase (also with a syllable between), then each pair of
-    adjacent syllables (`written_together`), typed and folded. Scoring every match this
-    way costs ten times the matching itself (thirty thousand matches of a common query
-    among 100,000 articles), so it scores only the best RESCORE_WINDOW per shard by the
-    matching clause's score (benchmarks/search_latency.py --steps), where words in title
-    and lead count more.
-    Within the window the score is the whole ranking's, as if every match had been scored
-    (query_weight 0: the matching clause's own weights only choose the window). Ordered
-    by date, nothing to rescore."""
+    """The ranking: to the score by words (the matching clause's), syllables written
+    together add: the whole query as a phrase (also with a syllable between), then each
+    pair of adjacent syllables (`written_together`), typed and folded. Scoring every match
+    this way costs several times the matching itself (half the articles match a common
+    query), so it scores only the best RESCORE_WINDOW per shard by words
+    (benchmarks/search_latency.py --steps): among 100,000 articles, its top ten are 0.94
+    of a window of three thousand's. Ordered by date, nothing to rescore."""
     text = to_query_string(request.q)
     if request.sort == "date" or not text.strip():
         return None
     phrase = normalize_text(request.q)[:MAX_QUERY_CHARS]
     clauses = [
-        matching(text, ["all_text"]),
-        *term_clauses(text),
         *written_together(phrase, PHRASE_BOOST),
         {"match_phrase": {"all_folded": {"query": fold(phrase), "slop": PHRASE_SLOP,
                                          "boost": NEAR_BOOST}}},
@@ -378,7 +360,7 @@ def ranking_rescore(request: SearchRequest, reach: int) -> dict[str, Any] | None
     ]  # fmt: skip
     return {
         "window_size": max(RESCORE_WINDOW, reach),
-        "query": {"rescore_query": {"bool": {"should": clauses}}, "query_weight": 0},
+        "query": {"rescore_query": {"bool": {"should": clauses}}},
     }
 
 
@@ -502,9 +484,10 @@ def highlight(request: SearchRequest) -> dict[str, Any]:
         for name in HIGHLIGHT_FIELDS
     }  # fmt: skip
     fields["title"]["number_of_fragments"] = 0
-    marks = {"fields": fields, "encoder": "html", "fragment_size": 160, "number_of_fragments": 3}
-    exact, folded = term_clauses(text)
-    return {**marks, "highlight_query": exact if accented else folded}
+    words = {"query": text, "fields": list(HIGHLIGHT_FIELDS)} if accented else {
+        "query": fold(text), "fields": [f"{name}_folded" for name in HIGHLIGHT_FIELDS]}  # fmt: skip
+    return {"fields": fields, "encoder": "html", "fragment_size": 160, "number_of_fragments": 3,
+            "highlight_query": {"simple_query_string": {**words, **_SYNTAX}}}  # fmt: skip
 
 
 def page_body(request: SearchRequest, ids: list[str]) -> dict[str, Any]:
