@@ -20,10 +20,12 @@ from crawler.text import ABBREVIATIONS, fold, normalize_text
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-# Matching: every word somewhere in the article (all_text/all_folded), a word in the
-# title or lead counting more: the score by words, to which the ranking adds
-# (ranking_rescore).
-MATCH_FIELDS = ["all_text", "title^4", "lead^2"]
+# Matching: every word somewhere in the article (all_text holds every field's words;
+# all_folded when typed without diacritics), scored by words. One field: matching on the
+# title and lead too took twice as long among a million articles (README).
+MATCH_FIELDS = ["all_text"]
+# A word of the query in the title or lead ranks the article higher (ranking_rescore).
+HEADLINE_FIELDS = ["title^4", "lead^2"]
 # Syllables written together rank first: the whole query as a phrase, then each two
 # adjacent syllables (written_together), typed and folded, on all_text/all_folded, whose
 # index_phrases keeps each two adjacent syllables as one term: a lookup, not a walk
@@ -64,9 +66,6 @@ STORIES = "stories"  # the count's aggregation of the stories among the hits
 # the pages so far find one per story without collapse (which at a million articles costs
 # more than the rest of the ranking: search_latency --steps); more are ranked when short.
 FETCH_PER_STORY = 3
-# Counting the matches needs no scores: all_text holds every field's words (copy_to), so
-# it matches what MATCH_FIELDS match, at half the cost.
-COUNT_FIELDS = ["all_text"]
 SAMPLE_SEED = 20260  # the same sample for the same search: counts do not change per page
 ALSO_PUBLISHED = 5  # copies of a story shown with it
 NEWEST = {"published": {"order": "desc", "missing": "_last"}}
@@ -306,30 +305,29 @@ def all_filters(request: SearchRequest, filters: list[dict[str, Any]]) -> list[d
                                                else [])]  # fmt: skip
 
 
-def _query(request: SearchRequest, filters: list[dict[str, Any]],
-           fields: list[str] = MATCH_FIELDS) -> dict[str, Any]:  # fmt: skip
-    """The words on ``fields``, the caller's filters and the exclusions, then ``filters``."""
+def _query(request: SearchRequest, filters: list[dict[str, Any]]) -> dict[str, Any]:
+    """The words, the caller's filters and the exclusions, then ``filters``."""
     filters = all_filters(request, filters)
     text = to_query_string(request.q)
     if not text.strip():
         return {"bool": {"must": [{"match_all": {}}], "filter": filters}}
-    return {"bool": {"must": [matching(text, fields)], "filter": filters}}
+    return {"bool": {"must": [matching(text, MATCH_FIELDS)], "filter": filters}}
 
 
 _SYNTAX = {"lenient": True, "flags": "PHRASE|PRECEDENCE|AND|OR|NOT|WHITESPACE|ESCAPE"}
 
 
-def matching(text: str, fields: list[str]) -> dict[str, Any]:
-    """Every word somewhere in the article (all_text gathers title, lead, body, captions,
-    spelled-out abbreviations and the province). Typed with diacritics, words match as
-    typed ("cháy" is not "chạy"); typed without, they match the folded copies (each field
-    named ``x`` is then ``x_folded``, all_text all_folded)."""
+def matching(text: str, fields: list[str], operator: str = "and") -> dict[str, Any]:
+    """Every word (``operator`` and; or: any) in the fields (all_text gathers title, lead,
+    body, captions, spelled-out abbreviations and the province). Typed with diacritics,
+    words match as typed ("cháy" is not "chạy"); typed without, they match the folded
+    copies (each field named ``x`` is then ``x_folded``, all_text all_folded)."""
     expanded = with_expansions(text)
     if fold(text) == text:
         fields = [_folded(name) for name in fields]
         expanded = fold(expanded)
     return {"simple_query_string": {"query": expanded, "fields": fields,
-                                    "default_operator": "and", **_SYNTAX}}  # fmt: skip
+                                    "default_operator": operator, **_SYNTAX}}  # fmt: skip
 
 
 def _folded(name: str) -> str:
@@ -340,18 +338,20 @@ def _folded(name: str) -> str:
 
 
 def ranking_rescore(request: SearchRequest, reach: int) -> dict[str, Any] | None:
-    """The ranking: to the score by words (the matching clause's), syllables written
-    together add: the whole query as a phrase (also with a syllable between), then each
-    pair of adjacent syllables (`written_together`), typed and folded. Scoring every match
-    this way costs several times the matching itself (half the articles match a common
-    query), so it scores only the best RESCORE_WINDOW per shard by words
-    (benchmarks/search_latency.py --steps): among 100,000 articles, its top ten are 0.94
-    of a window of three thousand's. Ordered by date, nothing to rescore."""
+    """The ranking: to the score by words (the matching clause's) add the words found in
+    the title and lead (HEADLINE_FIELDS), then syllables written together: the whole
+    query as a phrase (also with a syllable between), then each pair of adjacent
+    syllables (`written_together`), typed and folded. Scoring every match this way costs
+    several times the matching itself (half the articles match a common query), so it
+    scores only the best RESCORE_WINDOW per shard by words (search_latency --steps; the
+    README says how much of the top ten a wider window changes). Ordered by date,
+    nothing to rescore."""
     text = to_query_string(request.q)
     if request.sort == "date" or not text.strip():
         return None
     phrase = normalize_text(request.q)[:MAX_QUERY_CHARS]
     clauses = [
+        matching(text, HEADLINE_FIELDS, "or"),
         *written_together(phrase, PHRASE_BOOST),
         {"match_phrase": {"all_folded": {"query": fold(phrase), "slop": PHRASE_SLOP,
                                          "boost": NEAR_BOOST}}},
@@ -455,10 +455,9 @@ def ranked_body(request: SearchRequest, start: int, count: int) -> dict[str, Any
 
 def count_body(request: SearchRequest) -> dict[str, Any]:
     """The exact number of hits and of their stories, and of the matches before the
-    faceted filters (what the facets count), counted without scoring; the words matched on
-    all_text alone (COUNT_FIELDS)."""
+    faceted filters (what the facets count), counted without scoring."""
     faceted = faceted_clauses(request)
-    query = _query(request, unfaceted_clauses(request), COUNT_FIELDS)
+    query = _query(request, unfaceted_clauses(request))
     body: dict[str, Any] = {"query": {"bool": {"filter": [query]}}, "size": 0,
                             "track_total_hits": True, "aggs": {}}  # fmt: skip
     if request.group:
@@ -539,7 +538,7 @@ def counts_body(request: SearchRequest, matches: int) -> dict[str, Any] | None:
     if probability < 1:
         sampler = {"probability": probability, "seed": SAMPLE_SEED}
         aggs = {SAMPLE: {"random_sampler": sampler, "aggs": aggs}}
-    query = _query(request, unfaceted_clauses(request), COUNT_FIELDS)
+    query = _query(request, unfaceted_clauses(request))
     return {"query": {"bool": {"filter": [query]}}, "size": 0, "track_total_hits": False,
             "aggs": aggs}  # fmt: skip
 
