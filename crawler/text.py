@@ -259,9 +259,19 @@ ABBREVIATIONS = {
 _ABBREVIATION = compile_scanning(r"(?<!\w)(" + "|".join(ABBREVIATIONS) + r")(?!\w)")
 
 
+_SPELLED_OUT = {
+    abbreviation: re.compile(rf"(?<!\w){re.escape(words)}(?!\w)", re.IGNORECASE)
+    for abbreviation, words in ABBREVIATIONS.items()
+}
+
+
 def expand_abbreviations(text: str) -> list[str]:
-    """The spelled-out forms of the abbreviations in a text, each once."""
-    return list(dict.fromkeys(ABBREVIATIONS[m] for m in _ABBREVIATION.findall(text)))
+    """For search: each abbreviation in a text spelled out, and each spelled-out form in it
+    abbreviated, each once. A search for either finds both as words, not as a phrase:
+    a phrase in every match costs a search more than all the rest (README)."""
+    found = [ABBREVIATIONS[m] for m in _ABBREVIATION.findall(text)]
+    found += [abbreviation for abbreviation, words in _SPELLED_OUT.items() if words.search(text)]
+    return list(dict.fromkeys(found))
 
 
 # "(CAO) ", "(QNO) - ", "ANTĐ - ", "TPO - ": the newspaper's tag before the first sentence.

@@ -28,8 +28,8 @@ from crawler.es.search import (
     get_article,
     more_like_this,
     parameters,
-    search,
     ranked_body,
+    search,
     to_query_string,
 )
 from crawler.items import Article
@@ -109,16 +109,33 @@ def test_exact_phrase(seed_env, query: str, total: int) -> None:
     assert search_json(seed_env, query)["total"] == total
 
 
-def test_title_match_ranks_above_body_match(es: Elasticsearch, es_index: str) -> None:
-    def make(doc_id: str, title: str, body: list[str]) -> dict:
-        item = Article(id=doc_id, url=f"https://congan.hue.gov.vn/{doc_id}.html",
-                       source="site", title=title, body=body)  # fmt: skip
-        return article_document(normalize_article(item))
+def _article(doc_id: str, title: str, body: list[str]) -> dict:
+    item = Article(id=doc_id, url=f"https://congan.hue.gov.vn/{doc_id}.html",
+                   source="site", title=title, body=body)  # fmt: skip
+    return article_document(normalize_article(item))
 
+
+@pytest.mark.parametrize("query", ["PCCC", "pccc", "phòng cháy chữa cháy", "phong chay chua chay"])
+def test_an_abbreviation_and_its_words_find_each_other(
+    es: Elasticsearch, es_index: str, query: str
+) -> None:
     ensure_index(es, es_index)
     docs = [
-        make("body", "Hội nghị tổng kết công tác năm", ["Triệt phá đường dây ma túy lớn."] * 3),
-        make("title", "Triệt phá đường dây ma túy xuyên tỉnh", ["Công an tỉnh cho biết."]),
+        _article("short", "Kiểm tra PCCC tại chợ", ["Đoàn kiểm tra PCCC tại chợ Đông Ba."]),
+        _article("spelled", "Diễn tập phòng cháy chữa cháy", ["Phòng cháy chữa cháy ở chợ."]),
+        _article("other", "Tuần tra ban đêm", ["Công an phường tuần tra."]),
+    ]
+    assert [reason for _, reason in bulk_index(es, es_index, docs)] == [None] * 3
+    es.indices.refresh(index=es_index)
+    found = search(es, es_index, SearchRequest(q=query))
+    assert sorted(hit["id"] for hit in found["hits"]) == ["short", "spelled"]
+
+
+def test_title_match_ranks_above_body_match(es: Elasticsearch, es_index: str) -> None:
+    ensure_index(es, es_index)
+    docs = [
+        _article("body", "Hội nghị tổng kết công tác năm", ["Triệt phá đường dây ma túy lớn."] * 3),
+        _article("title", "Triệt phá đường dây ma túy xuyên tỉnh", ["Công an tỉnh cho biết."]),
     ]
     assert [reason for _, reason in bulk_index(es, es_index, docs)] == [None, None]
     es.indices.refresh(index=es_index)
@@ -169,7 +186,9 @@ def test_seed_entities_through_the_index(seed_env) -> None:
     assert search_json(seed_env, "hội nghị", "--entity", "bo cong an")["total"] == 1
 
 
-@pytest.mark.parametrize("query", ["Ủy ban nhân dân tỉnh", "uy ban nhan dan tinh", "UBND tỉnh"])
+@pytest.mark.parametrize(
+    "query", ["Ủy ban nhân dân tỉnh", "uy ban nhan dan tinh", "UBND tỉnh", "ubnd tinh"]
+)
 def test_abbreviations_are_found_spelled_out(seed_env, query: str) -> None:
     assert search_json(seed_env, query)["total"] == 1
 

@@ -176,6 +176,11 @@ def test_expand_abbreviations_once_each() -> None:
     ]
 
 
+def test_spelled_out_forms_gain_their_abbreviation() -> None:
+    text = "Phòng cháy chữa cháy ở thành phố; Công an tỉnhX và CSGT"
+    assert expand_abbreviations(text) == ["Cảnh sát giao thông", "PCCC", "TP"]
+
+
 def test_modern_spelling_keeps_every_offset() -> None:
     text = "Tỉnh uỷ Khánh Hoà, thuỷ lợi và 08:30 sáng"
     assert modern_spelling(text) == "Tỉnh ủy Khánh Hòa, thủy lợi và 08:30 sáng"

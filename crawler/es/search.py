@@ -317,16 +317,21 @@ def _query(request: SearchRequest, filters: list[dict[str, Any]]) -> dict[str, A
 _SYNTAX = {"lenient": True, "flags": "PHRASE|PRECEDENCE|AND|OR|NOT|WHITESPACE|ESCAPE"}
 
 
-def matching(text: str, fields: list[str], operator: str = "and") -> dict[str, Any]:
+def matching(
+    text: str, fields: list[str], operator: str = "and", expand: bool = False
+) -> dict[str, Any]:
     """Every word (``operator`` and; or: any) in the fields (all_text gathers title, lead,
-    body, captions, spelled-out abbreviations and the province). Typed with diacritics,
-    words match as typed ("cháy" is not "chạy"); typed without, they match the folded
-    copies (each field named ``x`` is then ``x_folded``, all_text all_folded)."""
-    expanded = with_expansions(text)
+    body, captions, the province and each abbreviation both ways: "PCCC" is found where
+    "phòng cháy chữa cháy" is written, and the other way). ``expand``: for other fields,
+    each abbreviation of the query also matches its spelled-out form, a phrase. Typed
+    with diacritics, words match as typed ("cháy" is not "chạy"); typed without, they
+    match the folded copies (each field named ``x`` is then ``x_folded``, all_text
+    all_folded)."""
+    query = with_expansions(text) if expand else text
     if fold(text) == text:
         fields = [_folded(name) for name in fields]
-        expanded = fold(expanded)
-    return {"simple_query_string": {"query": expanded, "fields": fields,
+        query = fold(query)
+    return {"simple_query_string": {"query": query, "fields": fields,
                                     "default_operator": operator, **_SYNTAX}}  # fmt: skip
 
 
@@ -351,7 +356,7 @@ def ranking_rescore(request: SearchRequest, reach: int) -> dict[str, Any] | None
         return None
     phrase = normalize_text(request.q)[:MAX_QUERY_CHARS]
     clauses = [
-        matching(text, HEADLINE_FIELDS, "or"),
+        matching(text, HEADLINE_FIELDS, "or", expand=True),
         *written_together(phrase, PHRASE_BOOST),
         {"match_phrase": {"all_folded": {"query": fold(phrase), "slop": PHRASE_SLOP,
                                          "boost": NEAR_BOOST}}},
