@@ -407,6 +407,29 @@ def test_facets_of_a_large_result_are_counted_on_a_sample_and_say_so(
     assert (one_site["total"], one_site["stories"], one_site["estimated"]) == (200, 200, True)
 
 
+def test_a_page_holds_one_hit_per_story_however_many_copies_rank_first(
+    es: Elasticsearch, es_index: str
+) -> None:
+    # Five stories of eight copies each: a story's copies rank together, more of them than
+    # the hits first ranked for a page of three stories.
+    ensure_index(es, es_index)
+    docs = []
+    for number in range(40):
+        doc = _dated(f"s{number // 8}-{number % 8}", "Sơn La", f"site{number % 8}",
+                     "2024-01-10T08:00:00+07:00")  # fmt: skip
+        doc["story_key"] = f"story-{number // 8}"
+        docs.append(doc)
+    assert {reason for _, reason in bulk_index(es, es_index, docs)} == {None}
+    es.indices.refresh(index=es_index)
+    request = SearchRequest(q="an ninh", size=3)
+    pages = [search(es, es_index, replace(request, page=page)) for page in (1, 2, 3)]
+    stories = [[hit["id"].split("-")[0] for hit in page["hits"]] for page in pages]
+    assert [len(set(found)) for found in stories] == [3, 2, 0]
+    assert sorted(stories[0] + stories[1]) == ["s0", "s1", "s2", "s3", "s4"]
+    assert (pages[0]["total"], pages[0]["stories"]) == (40, 5)
+    assert all(len(hit["also_published"]) == 5 for hit in pages[0]["hits"])
+
+
 def test_a_filter_takes_one_value_a_list_or_none_and_at_most_so_many() -> None:
     assert SearchRequest(province="Sơn La").province == ("Sơn La",)
     assert SearchRequest(province=["Sơn La", ""]).province == ("Sơn La",)
