@@ -108,6 +108,17 @@ def es(es_url: str) -> Iterator[Elasticsearch]:
 
 
 @pytest.fixture
+def few_buckets(es: Elasticsearch) -> Iterator[None]:
+    """Elasticsearch refusing aggregations of more than a few buckets, as a node short of
+    memory refuses large ones."""
+    es.cluster.put_settings(persistent={"search.max_buckets": 4})
+    try:
+        yield
+    finally:
+        es.cluster.put_settings(persistent={"search.max_buckets": None})
+
+
+@pytest.fixture
 def cli_env(es_url: str, es_index: str) -> dict[str, str]:
     """Environment for running the `crawler` command against the test node and alias."""
     return {**os.environ, "ES_URL": es_url, "ES_INDEX": es_index}

@@ -352,6 +352,24 @@ def test_values_of_a_filter_are_any_of_and_exclusions_leave_out(
         assert {hit["id"] for hit in hits} == found
 
 
+def test_hits_come_without_the_facets_elasticsearch_fails_and_say_why(
+    es: Elasticsearch, three_provinces: str, few_buckets: None
+) -> None:
+    result = search(es, three_provinces, SearchRequest(q="an ninh", facets=True))
+    assert sorted(hit["id"] for hit in result["hits"]) == ["a", "b", "c"]
+    assert (result["total"], result["stories"]) == (3, 3)
+    assert list(result["unavailable"]) == ["facets"]
+    assert "too_many_buckets" in result["unavailable"]["facets"]
+    assert not any(result["facets"].values())
+
+
+def test_the_command_line_says_which_counts_elasticsearch_failed(seed_env, few_buckets) -> None:
+    result = run_cli("search", "an ninh", "--facets", env=seed_env)
+    assert result.returncode == 0, result.stderr
+    assert "1 result(s)" in result.stdout
+    assert "facets unavailable: Elasticsearch answered too_many_buckets" in result.stderr
+
+
 def test_facets_count_other_values_of_their_own_filter_and_months_without_articles(
     es: Elasticsearch, three_provinces: str
 ) -> None:

@@ -103,10 +103,19 @@ def test_search_page_and_article_page(web) -> None:
     assert 'href="https://congan.quangninh.gov.vn/' in article.text
 
 
+def test_the_page_shows_the_hits_when_elasticsearch_fails_the_counts(web, few_buckets) -> None:
+    page = get(web, "/", q="ma túy")
+    assert page.status_code == 200
+    assert page.text.count('<div class="hit">') == 10
+    assert "Tạm thời không đếm được số bài theo bộ lọc" in page.text
+    facets = get(web, "/api/facets", q="ma túy").json()
+    assert "too_many_buckets" in facets["unavailable"]["facets"]
+
+
 def test_counts_of_a_sample_are_marked_as_estimates(web, monkeypatch) -> None:
     counted = get(web, "/", q="an ninh")
     assert "ước tính" not in counted.text
-    # Above twice FACET_SAMPLE matches, facets and stories are counted on a sample.
+    # Above twice FACET_SAMPLE matches, facets are counted on a sample.
     monkeypatch.setattr(search_module, "FACET_SAMPLE", 10)
     assert get(web, "/api/facets", q="an ninh").json()["estimated"]
     assert not get(web, "/api/search", q="an ninh").json()["estimated"]  # no facets asked

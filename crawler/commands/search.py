@@ -124,6 +124,9 @@ def run(args: argparse.Namespace) -> int:
         print(safe_json(result))
         return EXIT_OK
     print_results(request.q, result, sys.stdout.isatty())
+    for name, reason in result["unavailable"].items():
+        print(f"{name.replace('_', ' ')} unavailable: Elasticsearch answered {reason}",
+              file=sys.stderr)  # fmt: skip
     if request.facets:
         sample = " (estimated from a random sample of the results)" if result["estimated"] else ""
         print(f"\nfacets{sample}:")

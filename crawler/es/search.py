@@ -615,19 +615,34 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
 Searches = list[tuple[dict[str, Any], dict[str, Any]]]  # (header, body) of each
 
 
-def _msearch(client: Elasticsearch, index: str, searches: Searches) -> list[dict[str, Any]]:
-    """Several (header, body) searches in one request, run side by side; one that fails
-    raises the error it would have raised alone (an index missing: NotFoundError)."""
+def _msearch(
+    client: Elasticsearch, index: str, searches: Searches, optional: int = 0
+) -> list[dict[str, Any]]:
+    """Several (header, body) searches in one request, run side by side. One that fails
+    raises the error it would have raised alone (an index missing: NotFoundError), but
+    the last ``optional`` ones: each of those that fails comes back as its error."""
     lines = [line for header, body in searches for line in ({"index": index, **header}, body)]
     response = client.msearch(searches=lines)
     answers = response["responses"]
-    for answer in answers:
+    for answer in answers[: len(answers) - optional]:
         if "error" in answer:
             status = answer.get("status", 500)
             error = HTTP_EXCEPTIONS.get(status, ApiError)
             meta = replace(response.meta, status=status)
-            raise error(message=str(answer["error"].get("type", "error")), meta=meta, body=answer)
+            raise error(message=_reason(answer), meta=meta, body=answer)
     return answers
+
+
+def _reason(answer: dict[str, Any]) -> str:
+    """What Elasticsearch says went wrong with one search: its first root cause, else the
+    deepest cause it gives."""
+    error = answer["error"]
+    if not isinstance(error, dict):
+        return str(error)
+    cause = (error.get("root_cause") or [error])[0]
+    while not cause.get("root_cause") and isinstance(cause.get("caused_by"), dict):
+        cause = cause["caused_by"]
+    return f"{cause.get('type', 'error')}: {cause.get('reason', '')}"
 
 
 def _story_heads(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -640,9 +655,11 @@ def _story_heads(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[str, Any]:
-    """``{"total", "stories", "estimated", "page", "size", "hits": [...], "facets"?}``;
-    each hit has id, url, title, published, province, site, score, highlight, entities,
-    also_published. ``estimated``: the facets were counted on a sample.
+    """``{"total", "stories", "estimated", "page", "size", "hits": [...], "facets"?,
+    "unavailable"}``; each hit has id, url, title, published, province, site, score,
+    highlight, entities, also_published. ``estimated``: the facets were counted on a
+    sample; ``unavailable``: what Elasticsearch failed to add (facets, also_published),
+    and why.
 
     Two round trips of searches run side by side: the order of the hits (ranked_body:
     FETCH_PER_STORY hits per story of the pages so far, one per story kept) and the counts
@@ -670,19 +687,26 @@ def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[st
     searches: Searches = []
     if chosen:
         searches.append(({}, page_body(request, [hit["_id"] for hit in chosen])))
+    # Republications and facets add to the hits: when Elasticsearch fails either, the hits
+    # come without it, and the result says which and why (``unavailable``).
+    optional: list[str] = []
     keys = list(dict.fromkeys(key for hit in chosen if (key := _first(hit, "story_key"))))
     if request.group and keys:
         searches.append(({}, also_published_body(request, keys)))
+        optional.append("also_published")
     counts = counts_body(request, matches)
     if counts is not None:
         # One shard copy for the same search: the same sample, the same counts per page.
         same = json.dumps(counts, sort_keys=True, default=str).encode()
         searches.append(({"preference": f"counts-{zlib.crc32(same)}"}, counts))
-    answers = iter(_msearch(client, index, searches) if searches else [])
-    texts = {hit["_id"]: hit for hit in next(answers)["hits"]["hits"]} if chosen else {}
+        optional.append("facets")
+    answers = _msearch(client, index, searches, len(optional)) if searches else []
+    texts = {hit["_id"]: hit for hit in answers[0]["hits"]["hits"]} if chosen else {}
+    added = dict(zip(optional, answers[len(answers) - len(optional) :], strict=True))
+    unavailable = {name: _reason(answer) for name, answer in added.items() if "error" in answer}
     copies: dict[str, list[dict[str, Any]]] = {}
-    if request.group and keys:
-        for bucket in next(answers)["aggregations"]["stories"]["buckets"]:
+    if "also_published" in added and "also_published" not in unavailable:
+        for bucket in added["also_published"]["aggregations"]["stories"]["buckets"]:
             copies[bucket["key"]] = bucket["copies"]["hits"]["hits"]
     result: dict[str, Any] = {
         "total": found["doc_count"],
@@ -693,11 +717,12 @@ def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[st
         "hits": [_hit({**texts[hit["_id"]], "_score": hit.get("_score")},
                       copies.get(_first(hit, "story_key"), []))
                  for hit in chosen if hit["_id"] in texts],
+        "unavailable": unavailable,
     }  # fmt: skip
     if request.group:
         result["stories"] = found[STORIES]["value"]
     if counts is not None:
-        facets = next(answers)["aggregations"]
+        facets = {} if "facets" in unavailable else added["facets"]["aggregations"]
         result["facets"] = _facets(facets.get(SAMPLE, facets))
     return result
 

@@ -49,7 +49,7 @@ async def api_search(params: Params, es: Es) -> dict[str, Any]:
 async def api_facets(params: Params, es: Es) -> dict[str, Any]:
     [result] = await es.run((search, replace(params, facets=True, group=False, size=1)))
     return {"total": result["total"], "estimated": result["estimated"],
-            "facets": result["facets"]}  # fmt: skip
+            "facets": result["facets"], "unavailable": result["unavailable"]}  # fmt: skip
 
 
 @router.get("/api/articles/{article_id}", summary="One article and more like it")
