@@ -459,8 +459,9 @@ def ranked_body(request: SearchRequest, start: int, count: int) -> dict[str, Any
 
 
 def count_body(request: SearchRequest) -> dict[str, Any]:
-    """The exact number of hits and of their stories, and of the matches before the
-    faceted filters (what the facets count), counted without scoring."""
+    """The number of hits (exact), of their stories (Elasticsearch's cardinality: exact up
+    to 3,000, then within about a percent) and of the matches before the faceted filters
+    (what the facets count), counted without scoring."""
     faceted = faceted_clauses(request)
     query = _query(request, unfaceted_clauses(request))
     body: dict[str, Any] = {"query": {"bool": {"filter": [query]}}, "size": 0,
