@@ -93,7 +93,7 @@ def http_request_limit(es: Elasticsearch, limit: str) -> Iterator[None]:
         es.cluster.put_settings(transient={"network.breaker.inflight_requests.limit": None})
 
 
-def drop_alias(es_url: str, alias: str) -> None:
+def drop_alias(es_url: str | list[str], alias: str) -> None:
     """Delete the indices behind an alias (wildcard deletes are refused by default)."""
     with Elasticsearch(es_url) as client:
         if client.indices.exists_alias(name=alias):

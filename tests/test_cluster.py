@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,9 +29,11 @@ RUN = [*FAST_CRAWL, "-s", "NER_ENABLED=0", "-s", "ES_BULK_SIZE=4", "--json"]
 
 
 def free_ports(count: int) -> tuple[int, int]:
-    """An HTTP and a transport port range of ``count`` consecutive free ports each."""
+    """An HTTP and a transport port range of ``count`` consecutive free ports each, below
+    Linux's ephemeral ports (32768 and up): a restarted node finds its ports free, not
+    taken by some connection's local end meanwhile."""
     for _ in range(50):
-        http, transport = random.randrange(20000, 30000), random.randrange(30000, 40000)
+        http, transport = random.randrange(20000, 26000), random.randrange(26000, 32000)
         wanted = [*range(http, http + count), *range(transport, transport + count)]
         if not any(port_problem(port) for port in wanted):
             return http, transport
@@ -78,6 +81,7 @@ def _kill_midway(cluster: LocalCluster, site: FixtureSite, env: dict[str, str], 
     lost master is an election on top, which a busy 2-core machine may not finish within
     the client's timeouts) and search through the others while the run goes on. The
     finished process, the killed node and the searches' exit codes."""
+    _every_member_up(cluster)
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler", command, *RUN], cwd=PROJECT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -97,6 +101,31 @@ def _kill_midway(cluster: LocalCluster, site: FixtureSite, env: dict[str, str], 
     stdout, stderr = process.communicate()
     result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     return result, victim, searches
+
+
+def _every_member_up(cluster: LocalCluster) -> None:
+    """A run starts on a whole, green cluster. A member that stopped since the last test
+    (which checked it green with three nodes) is named with its log, then started again:
+    this test is about the node it kills itself."""
+    stopped = [node for node in cluster.nodes if not node.running]
+    if stopped:
+        warnings.warn(f"members stopped between tests:\n{_members(cluster)}", stacklevel=2)
+        cluster.up()
+    with Elasticsearch(hosts(cluster.url)) as client:
+        health = client.cluster.health(wait_for_nodes="3", wait_for_status="green", timeout="120s")
+    assert (health["status"], health["number_of_nodes"]) == ("green", 3), _members(cluster)
+
+
+def _members(cluster: LocalCluster) -> str:
+    """Which members run, and the last lines of the log and watchdog of those that do not."""
+    lines = []
+    for node in cluster.nodes:
+        lines.append(f"{node.name} ({node.url}): {'running' if node.running else 'STOPPED'}")
+        if not node.running:
+            for log in (node.log_file, node.home / "logs" / "watchdog.log"):
+                tail = log.read_text(errors="replace").splitlines()[-12:] if log.exists() else []
+                lines += [f"  {log.name}: {line[:300]}" for line in tail]
+    return "\n".join(lines)
 
 
 def _holder(cluster: LocalCluster, client: Elasticsearch, alias: str) -> LocalNode:
@@ -128,24 +157,25 @@ def test_a_run_survives_a_killed_node(cluster, site, tmp_path, command) -> None:
     result, victim, searches = _kill_midway(cluster, site, env, command)
     client = Elasticsearch(hosts(cluster.url))
     try:
-        assert result.returncode == 0, result.stdout[-1500:] + result.stderr[-3000:]
+        output = (result.stdout[-1500:], result.stderr[-3000:], f"killed {victim.name}")
+        assert result.returncode == 0, "\n".join((*output, _members(cluster)))
         urls = _indexed_once(client, env["ES_INDEX"])
         assert len(urls) == len(set(urls)) == ARTICLES
         # Searches answered while the cluster was short of a node.
         assert searches, "no search ran during the run"
         assert set(searches) == {0}, searches
         health = client.cluster.health()
-        assert health["number_of_nodes"] == 2
+        assert health["number_of_nodes"] == 2, _members(cluster)
         # The node comes back and the replicas are placed again: green.
         victim.up()
         health = client.cluster.health(wait_for_status="green", timeout="120s")
-        assert (health["status"], health["number_of_nodes"]) == ("green", 3)
+        assert (health["status"], health["number_of_nodes"]) == ("green", 3), _members(cluster)
         shards = client.cat.shards(index=env["ES_INDEX"], format="json", h="prirep,state")
         assert sorted(row["prirep"] for row in shards) == ["p", "r"]
     finally:
         if not victim.running:  # a failed assertion above: the next tests need it back
             victim.up()
-        drop_alias(cluster.nodes[0].url, env["ES_INDEX"])
+        drop_alias(hosts(cluster.url), env["ES_INDEX"])
         if client.indices.exists(index=env["ES_RUNS_INDEX"]):
             client.indices.delete(index=env["ES_RUNS_INDEX"])
         client.close()

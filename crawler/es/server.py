@@ -176,6 +176,16 @@ class LocalNode:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def cluster(self) -> str:
+        """The cluster.name it joins: its own, alone, or its LocalCluster's."""
+        return self.cluster_name or f"crawler-{self.name}"
+
+    @property
+    def log_file(self) -> Path:
+        """The server's main log (Elasticsearch names it after the cluster)."""
+        return self.home / "logs" / f"{self.cluster}.log"
+
     def up(self, timeout: float = START_TIMEOUT) -> str:
         """Start the node and wait until it is healthy; a no-op if it already is."""
         if message := self.start():
@@ -285,7 +295,7 @@ class LocalNode:
         else:
             discovery = {"discovery.type": "single-node"}
         settings = {
-            "cluster.name": self.cluster_name or f"crawler-{self.name}",
+            "cluster.name": self.cluster,
             "node.name": self.name,
             "path.data": str(self.home / "data"),
             "path.logs": str(self.home / "logs"),
@@ -364,10 +374,9 @@ class LocalNode:
             if found and found["elasticsearch"] and found["health"] in ("green", "yellow"):
                 return
             time.sleep(1)
-        log = self.home / "logs" / f"crawler-{self.name}.log"
         raise ServerError(
             f"Elasticsearch at {self.url} did not become healthy in {timeout:.0f} s; "
-            f"last lines of {log}:\n{_tail(log)}"
+            f"last lines of {self.log_file}:\n{_tail(self.log_file)}"
         )
 
     @property
