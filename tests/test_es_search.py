@@ -481,6 +481,14 @@ def test_a_filter_takes_one_value_a_list_or_none_and_at_most_so_many() -> None:
          "Thừa ủy quyền, lãnh đạo cấp tỉnh trao quyết định cho các cấp."),
         ("cap uy", "Ban Thường vụ đề nghị cấp ủy các cấp quan tâm lãnh đạo.",
          "Thừa ủy quyền, lãnh đạo cấp tỉnh trao quyết định cho các cấp."),
+        # A syllable between: near, not a pair (NEAR_MAX_SYLLABLES).
+        ("cong an huyen", "Công an các huyện ra quân trấn áp tội phạm.",
+         "Công an tỉnh làm việc với lãnh đạo huyện về an toàn giao thông."),
+        # A long query: its phrase and pairs, no near clause.
+        ("toàn dân bảo vệ an ninh Tổ quốc",
+         "Phong trào toàn dân bảo vệ an ninh Tổ quốc được phát động ở xã.",
+         "Toàn thể nhân dân được bảo đảm an toàn; lực lượng bảo vệ tổ chức giữ an ninh "
+         "quốc gia."),
     ],
 )  # fmt: skip
 def test_syllables_written_together_rank_above_the_same_syllables_apart(

@@ -36,6 +36,10 @@ PHRASE_BOOST = 4.0
 PAIR_BOOST = 6.0
 PHRASE_SLOP = 1
 NEAR_BOOST = 8.0
+# The near clause is for a term whose syllables a word may split ("Công an các huyện"); a
+# longer query is several words, whose adjacency the pairs rank. Reading the positions of
+# every syllable of a long query in each rescored article set the p95 (README).
+NEAR_MAX_SYLLABLES = 4
 FOLDED_PAIR_SHARE = 0.8  # a phrase typed with diacritics found only folded counts less
 MAX_PAIRS = 32  # of a long query, the first this many syllable pairs rank
 RESCORE_WINDOW = 1000  # per shard: the best this many by words get the whole ranking
@@ -345,8 +349,8 @@ def _folded(name: str) -> str:
 def ranking_rescore(request: SearchRequest, reach: int) -> dict[str, Any] | None:
     """The ranking: to the score by words (the matching clause's) add the words found in
     the title and lead (HEADLINE_FIELDS), then syllables written together: the whole
-    query as a phrase (also with a syllable between), then each pair of adjacent
-    syllables (`written_together`), typed and folded. Scoring every match this way costs
+    query as a phrase (also with a syllable between, up to NEAR_MAX_SYLLABLES), then
+    each pair of adjacent syllables (`written_together`), typed and folded. Scoring every match this way costs
     several times the matching itself (half the articles match a common query), so it
     scores only the best RESCORE_WINDOW per shard by words (search_latency --steps; the
     README says how much of the top ten a wider window changes). Ordered by date,
@@ -355,11 +359,13 @@ def ranking_rescore(request: SearchRequest, reach: int) -> dict[str, Any] | None
     if request.sort == "date" or not text.strip():
         return None
     phrase = normalize_text(request.q)[:MAX_QUERY_CHARS]
+    near = {"match_phrase": {"all_folded": {"query": fold(phrase), "slop": PHRASE_SLOP,
+                                            "boost": NEAR_BOOST}}}  # fmt: skip
+    short = len(re.findall(r"\w+", phrase)) <= NEAR_MAX_SYLLABLES
     clauses = [
         matching(text, HEADLINE_FIELDS, "or", expand=True),
         *written_together(phrase, PHRASE_BOOST),
-        {"match_phrase": {"all_folded": {"query": fold(phrase), "slop": PHRASE_SLOP,
-                                         "boost": NEAR_BOOST}}},
+        *([near] if short else []),
         *(clause for pair in syllable_pairs(request.q)
           for clause in written_together(pair, PAIR_BOOST)),
     ]  # fmt: skip
