@@ -537,15 +537,14 @@ def counts_body(request: SearchRequest, matches: int) -> dict[str, Any] | None:
     if not request.facets:
         return None
     faceted = faceted_clauses(request)
-    aggs = {
-        name: {
-            "filter": {
-                "bool": {"filter": [c for n, c in faceted.items() if n != FACET_FILTERS[name]]}
-            },
-            "aggs": {"values": agg},
-        }  # fmt: skip
-        for name, agg in FACETS.items()
-    }
+    aggs = {}
+    for name, agg in FACETS.items():
+        others = [c for n, c in faceted.items() if n != FACET_FILTERS[name]]
+        # Wrapped only when other faceted filters apply: an empty filter costs a sixth of
+        # the facets (search_latency --steps).
+        aggs[name] = (
+            {"filter": {"bool": {"filter": others}}, "aggs": {"values": agg}} if others else agg
+        )
     probability = sample_probability(matches)
     if probability < 1:
         sampler = {"probability": probability, "seed": SAMPLE_SEED}
@@ -606,7 +605,8 @@ def _hit(hit: dict[str, Any], copies: list[dict[str, Any]] | tuple = ()) -> dict
 def _facets(aggregations: dict[str, Any]) -> dict[str, Any]:
     facets: dict[str, Any] = {}
     for name in FACETS:
-        buckets = aggregations.get(name, {}).get("values", {}).get("buckets", [])
+        counted = aggregations.get(name, {})
+        buckets = counted.get("values", counted).get("buckets", [])  # filtered or not
         if name == "dates":
             facets[name] = [{"month": b["key_as_string"][:7], "count": b["doc_count"]}
                             for b in buckets]  # fmt: skip
