@@ -19,7 +19,8 @@ batches: `stored_hashes` then `bulk_write`, ES_BULK_SIZE at a time) with blocks 
 bare `parallel_bulk`, into the same index, so both meet the same index size; it prints
 both rates and the benchmark's resident memory as the index grows. Then the index's size
 on disk per article, and the judged queries' latency (p50/p95/max, client side, the
-request cache emptied before each) through `search`, as the web page asks. With --steps,
+request cache emptied before each, after --warmup seconds of the same searches) through
+`search`, as the web page asks. With --steps,
 the same without facets, without grouping; each request alone (the ranking, without its
 rescore; the count, without the stories; the page's text, without highlighting; the
 facets, sampled as sent and all counted); and the profile API's breakdown of the slowest
@@ -209,6 +210,21 @@ def timed(client: Elasticsearch, alias: str, run: Callable[[Any], Any], items: l
     return sorted(timings)
 
 
+def warm_up(client: Elasticsearch, alias: str, run: Callable[[Any], Any], items: list,
+            seconds: float) -> str:  # fmt: skip
+    """Run the items over and over for ``seconds``: a node just started answers its first
+    few hundred searches two to three times slower than it will (the JVM compiles the code
+    they run as it goes), more than one warm-up round covers. What it did, and how the
+    first round compares with the last."""
+    end = time.monotonic() + seconds
+    rounds = [timed(client, alias, run, items, 1)]
+    while time.monotonic() < end:
+        rounds.append(timed(client, alias, run, items, 1))
+    return (f"warm-up: {2 * len(rounds) * len(items)} searches in {seconds:.0f} s; p50 "
+            f"{statistics.median(rounds[0]):.1f} ms in the first timed round, "
+            f"{statistics.median(rounds[-1]):.1f} ms in the last")  # fmt: skip
+
+
 def figures(timings: list[float]) -> str:
     p95 = timings[max(0, math.ceil(len(timings) * 0.95) - 1)]
     return f"p50 {statistics.median(timings):6.1f} ms, p95 {p95:6.1f} ms, max {timings[-1]:6.1f} ms"
@@ -246,12 +262,16 @@ def profile(client: Elasticsearch, alias: str, body: dict[str, Any]) -> None:
                 print(f"    {child['type']}: {child['time_in_nanos'] / 1e6:.1f} ms")
 
 
-def run_searches(client: Elasticsearch, alias: str, repeats: int, steps: bool) -> None:
+def run_searches(
+    client: Elasticsearch, alias: str, repeats: int, steps: bool, warmup: float
+) -> None:
     queries = json.loads((PROJECT / "tests/data/relevance/queries.json").read_text())["queries"]
     requests = [SearchRequest(q=judged["query"], facets=True) for judged in queries]
 
     def searched(request: SearchRequest) -> dict[str, Any]:
         return search(client, alias, request)
+
+    print(warm_up(client, alias, searched, requests, warmup), flush=True)
 
     def sent(body: dict[str, Any]) -> dict[str, Any]:
         return client.search(index=alias, **body)
@@ -317,6 +337,9 @@ def main() -> None:
         help="documents per block (blocks alternate crawler's way and bare)",
     )
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--warmup", type=float, default=120, metavar="SECONDS",
+                        help="search this long before timing (a node just started is "
+                        "slower for its first few hundred searches)")  # fmt: skip
     parser.add_argument(
         "--steps",
         action="store_true",
@@ -341,7 +364,7 @@ def main() -> None:
             first = client.count(index=alias)["count"]
             index_articles(client, alias, args.add, args.block, first)
         describe(client, alias)
-        run_searches(client, alias, args.repeats, args.steps)
+        run_searches(client, alias, args.repeats, args.steps, args.warmup)
     finally:
         if args.keep or args.reuse:
             print(f"kept: {alias} (search it again with --reuse {alias})")
