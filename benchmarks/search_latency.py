@@ -20,11 +20,10 @@ bare `parallel_bulk`, into the same index, so both meet the same index size; it 
 both rates and the benchmark's resident memory as the index grows. Then the index's size
 on disk per article, and the judged queries' latency (p50/p95/max, client side, the
 request cache emptied before each, after --warmup seconds of the same searches) through
-`search`, as the web page asks. With --steps,
-the same without facets, without grouping; each request alone (the ranking, without its
-rescore; the count, without the stories; the page's text, without highlighting; the
-facets, sampled as sent and all counted); and the profile API's breakdown of the slowest
-ranking.
+`search`, as the web page asks. With --steps, the same without facets, without grouping;
+each request alone (the ranking, without its rescore; the count, without the stories;
+the page's text, without highlighting; the facets, sampled as sent and all counted); and
+the profile API's breakdown of the slowest ranking.
 """
 
 from __future__ import annotations

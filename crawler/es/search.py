@@ -542,8 +542,8 @@ def counts_body(request: SearchRequest, matches: int) -> dict[str, Any] | None:
     aggs = {}
     for name, agg in FACETS.items():
         others = [c for n, c in faceted.items() if n != FACET_FILTERS[name]]
-        # Wrapped only when other faceted filters apply: an empty filter costs a sixth of
-        # the facets (search_latency --steps).
+        # Wrapped only when other faceted filters apply: an empty filter cost a tenth of
+        # the facets (README).
         aggs[name] = (
             {"filter": {"bool": {"filter": others}}, "aggs": {"values": agg}} if others else agg
         )
@@ -567,7 +567,7 @@ def also_published_body(request: SearchRequest, story_keys: list[str]) -> dict[s
         "aggs": {"stories": {
             # A few stories among as many keys as articles: by the values found ("map"),
             # not by global ordinals, whose buckets are built over every key of the
-            # index (2.7 times slower among a million articles: search_latency --steps).
+            # index (15.5 against 5.8 ms p50 among 1,100,000 articles: README).
             "terms": {"field": "story_key", "size": len(story_keys), "execution_hint": "map"},
             # From doc values: reading whole sources (bodies and their folded copies) of
             # up to sixty articles costs more than the rest of this search.
