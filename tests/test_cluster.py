@@ -18,7 +18,7 @@ from elasticsearch import Elasticsearch
 
 from crawler.es.client import hosts
 from crawler.es.probe import port_problem
-from crawler.es.server import LocalCluster, LocalNode
+from crawler.es.server import LocalCluster, LocalNode, _tail
 from testkit.sites.generated import build, registry_yaml
 from testkit.sites.server import FixtureSite, stop
 from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, node_base, run_cli
@@ -107,13 +107,15 @@ def _every_member_up(cluster: LocalCluster) -> None:
     """A run starts on a whole, green cluster. A member that stopped since the last test
     (which checked it green with three nodes) is named with its log, then started again:
     this test is about the node it kills itself."""
-    stopped = [node for node in cluster.nodes if not node.running]
-    if stopped:
+    if not all(node.running for node in cluster.nodes):
         warnings.warn(f"members stopped between tests:\n{_members(cluster)}", stacklevel=2)
         cluster.up()
     with Elasticsearch(hosts(cluster.url)) as client:
-        health = client.cluster.health(wait_for_nodes="3", wait_for_status="green", timeout="120s")
-    assert (health["status"], health["number_of_nodes"]) == ("green", 3), _members(cluster)
+        health = client.cluster.health(
+            wait_for_nodes=str(cluster.size), wait_for_status="green", timeout="120s"
+        )
+    whole = (health["status"], health["number_of_nodes"]) == ("green", cluster.size)
+    assert whole, _members(cluster)
 
 
 def _members(cluster: LocalCluster) -> str:
@@ -122,9 +124,7 @@ def _members(cluster: LocalCluster) -> str:
     for node in cluster.nodes:
         lines.append(f"{node.name} ({node.url}): {'running' if node.running else 'STOPPED'}")
         if not node.running:
-            for log in (node.log_file, node.home / "logs" / "watchdog.log"):
-                tail = log.read_text(errors="replace").splitlines()[-12:] if log.exists() else []
-                lines += [f"  {log.name}: {line[:300]}" for line in tail]
+            lines += [f"{log}:\n{_tail(log, 12)}" for log in (node.log_file, node.watchdog_log)]
     return "\n".join(lines)
 
 

@@ -186,6 +186,11 @@ class LocalNode:
         """The server's main log (Elasticsearch names it after the cluster)."""
         return self.home / "logs" / f"{self.cluster}.log"
 
+    @property
+    def watchdog_log(self) -> Path:
+        """What the watchdog of a node that dies with its parent says (why it stopped it)."""
+        return self.home / "logs" / "watchdog.log"
+
     def up(self, timeout: float = START_TIMEOUT) -> str:
         """Start the node and wait until it is healthy; a no-op if it already is."""
         if message := self.start():
@@ -353,7 +358,7 @@ class LocalNode:
         and, with -d, exits), and as root runuser changes user, which clears the setting.
         """
         self._unwatch()
-        with (self.home / "logs" / "watchdog.log").open("ab") as log:
+        with self.watchdog_log.open("ab") as log:
             self._watchdog = subprocess.Popen(
                 [sys.executable, "-c", WATCHDOG, str(self.pid_file), str(START_TIMEOUT)],
                 stdin=subprocess.PIPE, stdout=log, stderr=log,
