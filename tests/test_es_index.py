@@ -7,7 +7,7 @@ import threading
 import pytest
 from elasticsearch import Elasticsearch
 
-from crawler.es.document import article_document
+from crawler.es.document import article_document, story_hash
 from crawler.es.index import (
     MAPPING_VERSION,
     IndexSetupError,
@@ -16,6 +16,7 @@ from crawler.es.index import (
     migrate,
     versioned_name,
 )
+from crawler.es.search import SearchRequest, search
 from crawler.items import Article
 from tests.conftest import run_cli
 
@@ -47,6 +48,8 @@ def test_migrate_copies_everything_and_search_never_returns_nothing(
     es: Elasticsearch, es_index: str
 ) -> None:
     old = old_index(es, es_index, 300)
+    # Before the copy too, each article is a story of its own.
+    assert search(es, es_index, SearchRequest(q="an ninh"))["stories"] == 300
     totals: list[int] = []
     done = threading.Event()
 
@@ -72,6 +75,8 @@ def test_migrate_copies_everything_and_search_never_returns_nothing(
     assert list(es.indices.get_alias(name=es_index)) == [versioned_name(es_index)]
     doc = es.get(index=es_index, id="a7")["_source"]
     assert len(doc["story_key"]) == 16
+    assert doc["story_hash"] == story_hash(doc["story_key"])  # what the stories count
+    assert search(es, es_index, SearchRequest(q="an ninh"))["stories"] == 300
     assert "already points at" in migrate(es, es_index, article_document)
     es.indices.delete(index=old)
 

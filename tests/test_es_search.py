@@ -14,7 +14,7 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 from crawler.es import search as search_module
 from crawler.es.bulk import bulk_index
-from crawler.es.document import article_document
+from crawler.es.document import article_document, story_hash
 from crawler.es.index import ensure_index, load_mapping, versioned_name
 from crawler.es.search import (
     MAX_FILTER_LENGTH,
@@ -316,6 +316,11 @@ def _dated(doc_id: str, province: str, site: str, published: str) -> dict:
     return article_document(normalize_article(item))
 
 
+def _same_story(doc: dict, key: str) -> None:
+    """Make the document a copy of story ``key``, as two articles of one title are."""
+    doc["story_key"], doc["story_hash"] = key, story_hash(key)
+
+
 @pytest.fixture
 def three_provinces(es: Elasticsearch, es_index: str) -> str:
     """Three articles: Sơn La in January, Điện Biên in January, Lai Châu in April."""
@@ -397,7 +402,7 @@ def test_facets_of_a_large_result_are_counted_on_a_sample_and_say_so(
     ensure_index(es, es_index)
     docs = [_dated(f"s{i}", "Sơn La", "sonla", "2024-01-10T08:00:00+07:00") for i in range(600)]
     for i, doc in enumerate(docs):
-        doc["story_key"] = f"sonla-{i // 4}"
+        _same_story(doc, f"sonla-{i // 4}")
     docs += [_dated(f"d{i}", "Điện Biên", "dienbien", "2024-02-10T08:00:00+07:00")
              for i in range(200)]  # fmt: skip
     assert {reason for _, reason in bulk_index(es, es_index, docs)} == {None}
@@ -435,7 +440,7 @@ def test_a_page_holds_one_hit_per_story_however_many_copies_rank_first(
     for number in range(40):
         doc = _dated(f"s{number // 8}-{number % 8}", "Sơn La", f"site{number % 8}",
                      "2024-01-10T08:00:00+07:00")  # fmt: skip
-        doc["story_key"] = f"story-{number // 8}"
+        _same_story(doc, f"story-{number // 8}")
         docs.append(doc)
     assert {reason for _, reason in bulk_index(es, es_index, docs)} == {None}
     es.indices.refresh(index=es_index)

@@ -38,6 +38,13 @@ def story_key(title: str) -> str:
     return hashlib.sha1(" ".join(words).encode()).hexdigest()[:16]
 
 
+def story_hash(key: str) -> int:
+    """The story key as a signed 64-bit number: the stories among a million hits are
+    counted on this (a long's doc values, hashed as read) faster than on the keyword,
+    whose every distinct term matched is looked up (README)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), signed=True)
+
+
 def article_document(item: object) -> dict[str, Any]:
     """The document indexed for an article: folded copies serve unaccented queries,
     expansions serve "Ủy ban nhân dân" for "UBND", entity lists serve filters and facets."""
@@ -78,4 +85,5 @@ def article_document(item: object) -> dict[str, Any]:
         counts[entity["type"]] = counts.get(entity["type"], 0) + 1
     doc["entity_counts"] = counts
     doc["story_key"] = story_key(doc.get("title") or "")
+    doc["story_hash"] = story_hash(doc["story_key"])
     return doc

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MAPPING_VERSION = 5
+MAPPING_VERSION = 6
 
 
 class IndexSetupError(RuntimeError):

@@ -464,16 +464,16 @@ def ranked_body(request: SearchRequest, start: int, count: int) -> dict[str, Any
     return body
 
 
-def count_body(request: SearchRequest) -> dict[str, Any]:
-    """The number of hits (exact), of their stories (Elasticsearch's cardinality: exact up
-    to 3,000, then within about a percent) and of the matches before the faceted filters
-    (what the facets count), counted without scoring."""
+def count_body(request: SearchRequest, stories_by: str = "story_hash") -> dict[str, Any]:
+    """The number of hits (exact), of their stories (Elasticsearch's cardinality of
+    ``stories_by``: exact up to 3,000, then within about a percent) and of the matches
+    before the faceted filters (what the facets count), counted without scoring."""
     faceted = faceted_clauses(request)
     query = _query(request, unfaceted_clauses(request))
     body: dict[str, Any] = {"query": {"bool": {"filter": [query]}}, "size": 0,
                             "track_total_hits": True, "aggs": {}}  # fmt: skip
     if request.group:
-        body["aggs"][STORIES] = {"cardinality": {"field": "story_key"}}
+        body["aggs"][STORIES] = {"cardinality": {"field": stories_by}}
     if faceted:
         # The hits are the matches the faceted filters let through.
         hits = {"bool": {"filter": list(faceted.values())}}
@@ -733,6 +733,11 @@ def search(client: Elasticsearch, index: str, request: SearchRequest) -> dict[st
     }  # fmt: skip
     if request.group:
         result["stories"] = found[STORIES]["value"]
+        if found["doc_count"] and not result["stories"]:
+            # An index of mapping v5 or older has no story_hash until `crawler index migrate`.
+            again = client.search(index=index, **count_body(request, "story_key"))
+            found = again["aggregations"].get(HITS, again["aggregations"])
+            result["stories"] = found[STORIES]["value"]
     if counts is not None:
         facets = {} if "facets" in unavailable else added["facets"]["aggregations"]
         result["facets"] = _facets(facets.get(SAMPLE, facets))
