@@ -109,6 +109,16 @@ def test_exact_phrase(seed_env, query: str, total: int) -> None:
     assert search_json(seed_env, query)["total"] == total
 
 
+@pytest.mark.parametrize(
+    ("query", "total"),
+    [("an ninh to quoc -Hà", 1), ("an ninh to quoc -Định", 0), ("an ninh tổ quốc -Định", 0)],
+)
+def test_excluded_words_follow_the_words_to_find(seed_env, query: str, total: int) -> None:
+    # Typed without diacritics, the words to find match folded whatever the excluded ones
+    # are typed with; the excluded words then leave out any spelling (the seed says Định).
+    assert search_json(seed_env, query)["total"] == total
+
+
 def _article(doc_id: str, title: str, body: list[str]) -> dict:
     item = Article(id=doc_id, url=f"https://congan.hue.gov.vn/{doc_id}.html",
                    source="site", title=title, body=body)  # fmt: skip
@@ -488,6 +498,12 @@ def test_a_filter_takes_one_value_a_list_or_none_and_at_most_so_many() -> None:
          "Thừa ủy quyền, lãnh đạo cấp tỉnh trao quyết định cho các cấp."),
         # A syllable between: near, not a pair (NEAR_MAX_SYLLABLES).
         ("cong an huyen", "Công an các huyện ra quân trấn áp tội phạm.",
+         "Công an tỉnh làm việc với lãnh đạo huyện về an toàn giao thông."),
+        # An excluded word or the other side of OR is not part of the phrase ranked (nor
+        # does the excluded word's diacritics make the others match as typed).
+        ("cong an huyen -Hà", "Công an các huyện ra quân trấn áp tội phạm.",
+         "Công an tỉnh làm việc với lãnh đạo huyện về an toàn giao thông."),
+        ("cong an huyen OR bien phong", "Công an các huyện ra quân trấn áp tội phạm.",
          "Công an tỉnh làm việc với lãnh đạo huyện về an toàn giao thông."),
         # A long query: its phrase and pairs, no near clause.
         ("toàn dân bảo vệ an ninh Tổ quốc",

@@ -244,6 +244,16 @@ def parameters() -> tuple[Parameter, ...]:
     return tuple(found)
 
 
+_EXCLUDED = re.compile(r"(?:^|(?<=[\s(]))-\S+")  # -word: an excluded word of the query
+
+
+def typed_with_diacritics(text: str) -> bool:
+    """Whether the words to be found were typed with diacritics (then they match as typed,
+    else folded): an excluded word does not decide, so "cong an -Hà" finds Công an."""
+    words = _EXCLUDED.sub(" ", text)
+    return fold(words) != words
+
+
 def to_query_string(text: str) -> str:
     """The user's query in simple_query_string syntax.
 
@@ -332,7 +342,7 @@ def matching(
     match the folded copies (each field named ``x`` is then ``x_folded``, all_text
     all_folded)."""
     query = with_expansions(text) if expand else text
-    if fold(text) == text:
+    if not typed_with_diacritics(text):
         fields = [_folded(name) for name in fields]
         query = fold(query)
     return {"simple_query_string": {"query": query, "fields": fields,
@@ -349,23 +359,23 @@ def _folded(name: str) -> str:
 def ranking_rescore(request: SearchRequest, reach: int) -> dict[str, Any] | None:
     """The ranking: to the score by words (the matching clause's) add the words found in
     the title and lead (HEADLINE_FIELDS), then syllables written together: the whole
-    query as a phrase (also with a syllable between, up to NEAR_MAX_SYLLABLES), then
-    each pair of adjacent syllables (`written_together`), typed and folded. Scoring
-    every match this way costs several times the matching itself (half the articles
-    match a common query), so it scores only the best RESCORE_WINDOW per shard by words
-    (search_latency --steps; the README says how much of the top ten a wider window
-    changes). Ordered by date, nothing to rescore."""
+    query as a phrase (each side of OR, excluded words left out: `query_phrases`; also
+    with a syllable between, up to NEAR_MAX_SYLLABLES), then each pair of adjacent
+    syllables (`written_together`), typed and folded. Scoring every match this way costs
+    several times the matching itself (half the articles match a common query), so it
+    scores only the best RESCORE_WINDOW per shard by words (search_latency --steps; the
+    README says how much of the top ten a wider window changes). Ordered by date,
+    nothing to rescore."""
     text = to_query_string(request.q)
     if request.sort == "date" or not text.strip():
         return None
-    phrase = normalize_text(request.q)[:MAX_QUERY_CHARS]
-    near = {"match_phrase": {"all_folded": {"query": fold(phrase), "slop": PHRASE_SLOP,
-                                            "boost": NEAR_BOOST}}}  # fmt: skip
-    short = len(re.findall(r"\w+", phrase)) <= NEAR_MAX_SYLLABLES
+    phrases = query_phrases(request.q)
     clauses = [
         matching(text, HEADLINE_FIELDS, "or", expand=True),
-        *written_together(phrase, PHRASE_BOOST),
-        *([near] if short else []),
+        *(clause for phrase in phrases for clause in written_together(phrase, PHRASE_BOOST)),
+        *({"match_phrase": {"all_folded": {"query": fold(phrase), "slop": PHRASE_SLOP,
+                                           "boost": NEAR_BOOST}}}
+          for phrase in phrases if len(re.findall(r"\w+", phrase)) <= NEAR_MAX_SYLLABLES),
         *(clause for pair in syllable_pairs(request.q)
           for clause in written_together(pair, PAIR_BOOST)),
     ]  # fmt: skip
@@ -375,14 +385,20 @@ def ranking_rescore(request: SearchRequest, reach: int) -> dict[str, Any] | None
     }
 
 
+def query_phrases(query: str) -> list[str]:
+    """What the user typed to be found, one phrase for each side of OR, excluded words
+    left out: "Công an xã OR biên phòng -Hà" gives "Công an xã" and "biên phòng"."""
+    text = _EXCLUDED.sub(" ", normalize_text(query)[:MAX_QUERY_CHARS])
+    sides = (" ".join(side.split()) for side in re.split(r"\s+(?:OR|\|)\s+", text))
+    return [side for side in sides if re.search(r"\w", side)]
+
+
 def syllable_pairs(query: str) -> list[str]:
     """Each two syllables the user typed next to each other, in order, within each side
     of OR, excluded words left out: "Công an xã" gives "Công an" and "an xã"."""
-    text = normalize_text(query)[:MAX_QUERY_CHARS]
-    text = re.sub(r"(?:^|(?<=\s))-\S+", " ", text)
-    pairs: list[str] = []
-    for group in re.split(r"\s+(?:OR|\|)\s+", text):
-        words = re.findall(r"\w+", group)
+    pairs = []
+    for phrase in query_phrases(query):
+        words = re.findall(r"\w+", phrase)
         pairs += [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
     return list(dict.fromkeys(pairs))[:MAX_PAIRS]
 
@@ -490,7 +506,7 @@ def highlight(request: SearchRequest) -> dict[str, Any]:
     gets a query on itself alone: one query on all four made each field and hit rewrite
     all of it, which cost twice the highlighting (the same highlights)."""
     text = to_query_string(request.q)
-    accented = fold(text) != text
+    accented = typed_with_diacritics(text)
     words = text if accented else fold(text)
     fields: dict[str, dict[str, Any]] = {}
     for name in HIGHLIGHT_FIELDS:
