@@ -14,6 +14,7 @@ from crawler.es.index import (
     ensure_index,
     load_mapping,
     migrate,
+    segment_count,
     versioned_name,
 )
 from crawler.es.search import SearchRequest, search
@@ -89,3 +90,28 @@ def test_index_stats_command(cli_env) -> None:
         result.stdout
     )
     assert "Ninh Bình                      1  (Nam Định 1)" in result.stdout
+
+
+def test_merge_leaves_one_segment_of_a_small_index_and_every_article(
+    es: Elasticsearch, es_index: str, cli_env: dict[str, str]
+) -> None:
+    index = ensure_index(es, es_index)
+    for batch in range(6):  # each refresh writes a segment, as a crawl's batches do
+        for number in range(10):
+            item = Article(id=f"b{batch}-{number}", url=f"u{batch}-{number}", source="seed",
+                           title=f"Tin an ninh {batch} {number}", body=["Nội dung."])  # fmt: skip
+            es.index(index=es_index, id=f"b{batch}-{number}", document=article_document(item))
+        es.indices.refresh(index=es_index)
+    before = segment_count(es, index)
+    assert before >= 6
+    result = run_cli("index", "merge", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    assert f"{index}: {before} segments -> 1 in" in result.stdout
+    assert segment_count(es, index) == 1
+    assert search(es, es_index, SearchRequest(q="an ninh"))["total"] == 60
+
+
+def test_merge_with_elasticsearch_down_says_so(cli_env: dict[str, str]) -> None:
+    result = run_cli("index", "merge", env={**cli_env, "ES_URL": "http://127.0.0.1:9"})
+    assert result.returncode != 0
+    assert "127.0.0.1:9" in result.stderr

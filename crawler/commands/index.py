@@ -1,4 +1,5 @@
-"""`crawler index`: migrate the articles index to the current mapping, or show what it holds."""
+"""`crawler index`: migrate the articles index to the current mapping, merge its segments,
+or show what it holds."""
 
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ from elasticsearch import ApiError, NotFoundError
 
 from crawler.commands.base import EXIT_OK, CliError, ProgressLine, project_settings, unreachable
 from crawler.es.client import client_from_settings, redact
-from crawler.es.index import IndexSetupError, index_stats, migrate
+from crawler.es.index import IndexSetupError, index_stats, merge_segments, migrate
 
-HELP = "the articles index: migrate its mapping, or show what it holds"
+HELP = "the articles index: migrate its mapping, merge its segments, or show what it holds"
 EXAMPLE = "crawler index stats"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "action", choices=["migrate", "stats"],
-        help="migrate: create or upgrade the index; stats: what it holds",
+        "action", choices=["migrate", "merge", "stats"],
+        help="migrate: create or upgrade the index; merge: its segments into a few (after a "
+             "bulk load: faster searches); stats: what it holds",
     )  # fmt: skip
 
 
@@ -31,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.action == "migrate":
             print(migrate(client, alias, article_document, ProgressLine("copied")))
+        elif args.action == "merge":
+            print(merge_segments(client, alias))
         else:
             print_stats(index_stats(client, alias))
     except NotFoundError as exc:
