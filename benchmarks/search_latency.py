@@ -5,6 +5,7 @@ Usage (a local Elasticsearch given by ES_URL, default http://127.0.0.1:9200, or 
 for a million, a node with a 4 GB heap: `ES_HEAP=4g crawler es up`):
     .venv/bin/python benchmarks/search_latency.py [--articles 1000000] [--keep]
     .venv/bin/python benchmarks/search_latency.py --reuse ALIAS --steps   # search only
+    .venv/bin/python benchmarks/search_latency.py --reuse ALIAS --merge   # merged first
     .venv/bin/python benchmarks/search_latency.py --reuse ALIAS --add 100000   # bulk rates
 
 Articles: the title and lead of a relevance template (testkit/relevance_corpus.py, so the
@@ -54,7 +55,7 @@ from elasticsearch.helpers import parallel_bulk  # noqa: E402
 
 from crawler.es.bulk import bulk_write, index_action, stored_hashes  # noqa: E402
 from crawler.es.document import article_document  # noqa: E402
-from crawler.es.index import ensure_index  # noqa: E402
+from crawler.es.index import ensure_index, merge_segments  # noqa: E402
 from crawler.es.search import (  # noqa: E402
     FETCH_PER_STORY,
     SAMPLE,
@@ -348,6 +349,8 @@ def main() -> None:
     parser.add_argument("--add", type=int, default=0, metavar="N",
                         help="with --reuse: index N more articles first (bulk rates at that "
                         "size)")  # fmt: skip
+    parser.add_argument("--merge", action="store_true",
+                        help="merge its segments first, as `crawler index merge`")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the index afterwards")
     parser.add_argument("--own-node", metavar="HEAP",
                         help="start a throwaway node with this heap, e.g. 4g")  # fmt: skip
@@ -362,6 +365,8 @@ def main() -> None:
         elif args.add:
             first = client.count(index=alias)["count"]
             index_articles(client, alias, args.add, args.block, first)
+        if args.merge:
+            print(f"merged {merge_segments(client, alias)}", flush=True)
         describe(client, alias)
         run_searches(client, alias, args.repeats, args.steps, args.warmup)
     finally:
