@@ -35,6 +35,13 @@ def _workers(text: str) -> int:
     return value
 
 
+def _segments(text: str) -> int:
+    value = int(text)
+    if value < -1:
+        raise ValueError("must be -1 (never) or a number of segments, 0 or more")
+    return value
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 65535:
@@ -110,6 +117,7 @@ VARIABLES = (
     Variable("CRAWLER_SPOOL_DIR", _text, "folder of articles waiting for Elasticsearch"),
     Variable("CRAWLER_RUNS_DIR", _text, "folder of nightly run reports"),
     Variable("CRAWLER_NIGHTLY_CRON", _text, "when `crawler schedule` runs the nightly crawl"),
+    Variable("NIGHTLY_MERGE_ABOVE", _segments, "segments above which a night merges the index"),
     Variable("NER_WORKERS", _workers, "entity extraction processes"),
     Variable("LOG_LEVEL", _log_level, "Scrapy's log level"),
 )

@@ -15,7 +15,7 @@ from elasticsearch import ApiError
 
 from crawler.dates import VIETNAM_TZ
 from crawler.es.client import client_from_settings
-from crawler.es.index import IndexSetupError, ensure_small_index
+from crawler.es.index import IndexSetupError, ensure_small_index, merge_segments, segment_count
 from crawler.es.spool import FlushResult, Spool, SpoolBusy
 from crawler.report import failed, run_report, summary
 from crawler.runner import run_spider, stopped_early
@@ -55,6 +55,7 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
     problems = alarms(report, earlier, settings.getfloat("NIGHTLY_MAX_FAILED_RATIO"),
                       settings.getint("NIGHTLY_EMPTY_NIGHTS"))  # fmt: skip
     report["spool_flush"] = flushed.to_dict() if flushed else None
+    report["merge"] = merge_after_night(client, settings)
     if flushed and flushed.set_aside:
         problems.append(f"spool: {flushed.bad_lines} lines that hold no article and "
                         f"{flushed.dead_letters} articles Elasticsearch will never take "
@@ -90,6 +91,23 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
     except (TransportError, ApiError) as exc:
         print(f"warning: run report not stored in Elasticsearch: {exc}", file=sys.stderr)
     return NightlyRun(report, path, problems)
+
+
+def merge_after_night(client: Elasticsearch, settings: Settings) -> dict[str, Any] | None:
+    """Merge the index's segments when more than NIGHTLY_MERGE_ABOVE: it is written at night
+    and read all day. What was merged, or why not (a warning, never the night's failure)."""
+    above = settings.getint("NIGHTLY_MERGE_ABOVE")
+    alias = settings["ES_INDEX"]
+    try:
+        if above < 0 or segment_count(client, alias) <= above:
+            return None
+        merged = merge_segments(client, alias)
+    except (TransportError, ApiError) as exc:
+        print(f"warning: segments of {alias} not merged: {exc}", file=sys.stderr)
+        return {"error": str(exc)}
+    print(f"merged {merged}", file=sys.stderr)
+    return {"index": merged.index, "segments_before": merged.before,
+            "segments_after": merged.after, "seconds": round(merged.seconds, 1)}  # fmt: skip
 
 
 def send_watches(

@@ -13,6 +13,7 @@ import uuid
 
 from elasticsearch import Elasticsearch
 
+from crawler.es.index import ensure_index, segment_count
 from crawler.es.server import LocalNode
 from crawler.es.spool import Spool
 from crawler.nightly import alarms, previous_reports
@@ -33,8 +34,14 @@ def test_nightly_run_report_and_alarm(es_url, tmp_path) -> None:
     env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "ES_RUNS_INDEX": runs_index,
            "CRAWLER_SITES": str(registry), "CRAWLER_RUNS_DIR": str(tmp_path / "runs"),
            "CRAWLER_SPOOL_DIR": str(tmp_path / "spool")}  # fmt: skip
+    client = Elasticsearch(es_url)
+    index = ensure_index(client, alias)
+    for number in range(3):  # an index of three segments before the night
+        client.index(index=alias, id=f"earlier-{number}", document={"title": "Tin cũ"},
+                     refresh=True)  # fmt: skip
     try:
-        result = run_cli("nightly", *FAST, "-s", "PROGRESS_INTERVAL=0.5", env=env)
+        result = run_cli("nightly", *FAST, "-s", "PROGRESS_INTERVAL=0.5",
+                         env={**env, "NIGHTLY_MERGE_ABOVE": "0"})  # fmt: skip
     finally:
         for site in sites.values():
             stop(site)
@@ -48,7 +55,9 @@ def test_nightly_run_report_and_alarm(es_url, tmp_path) -> None:
     assert (laichau["pages"], laichau["articles"], laichau["new"]) == (8, 4, 4)
     assert report["sites"]["thaibinh"]["failures"][0].endswith("took longer than 1.5 seconds.")
     assert report["robots_refusals"] == 1
-    client = Elasticsearch(es_url)
+    # Written, then merged for the day's searches.
+    assert report["merge"]["segments_before"] > 3
+    assert report["merge"]["segments_after"] == segment_count(client, index) == 1
     client.indices.refresh(index=runs_index)
     stored = client.search(index=runs_index)["hits"]["hits"][0]["_source"]
     assert stored["totals"]["articles"] == 10
