@@ -149,7 +149,7 @@ NIGHTLY_MAX_FAILED_RATIO = 0.5
 # ...or when a site has yielded no article this many nights in a row.
 NIGHTLY_EMPTY_NIGHTS = 3
 # The night's writing done, the index's segments are merged when there are more than this
-# many (a search reads every segment: a third faster on a few, README); -1: never.
+# many (a search reads every segment: a fifth faster on one, README); -1: never.
 NIGHTLY_MERGE_ABOVE = 10
 
 # When `crawler schedule` starts a nightly run (cron, Asia/Ho_Chi_Minh).
