@@ -161,7 +161,13 @@ class Merged(NamedTuple):
         return self.after < self.before
 
     def __str__(self) -> str:
-        return f"{self.index}: {self.before} segments -> {self.after} in {self.seconds:.0f} s"
+        if not self.changed:
+            return f"{self.index}: {_segments(self.before)}, as few as its size allows"
+        return f"{self.index}: {_segments(self.before)} -> {self.after} in {self.seconds:.0f} s"
+
+
+def _segments(count: int) -> str:
+    return f"{count} segment{'' if count == 1 else 's'}"
 
 
 def merge_segments(client: Elasticsearch, index: str) -> Merged:
