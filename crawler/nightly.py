@@ -55,12 +55,12 @@ def run_nightly(settings: Settings, overrides: dict[str, Any], site_ids: list[st
     problems = alarms(report, earlier, settings.getfloat("NIGHTLY_MAX_FAILED_RATIO"),
                       settings.getint("NIGHTLY_EMPTY_NIGHTS"))  # fmt: skip
     report["spool_flush"] = flushed.to_dict() if flushed else None
-    report["merge"] = merge_after_night(client, settings)
     if flushed and flushed.set_aside:
         problems.append(f"spool: {flushed.bad_lines} lines that hold no article and "
                         f"{flushed.dead_letters} articles Elasticsearch will never take "
                         f"set aside in {spool.rejected}")  # fmt: skip
     report["watches"] = send_watches(client, settings, problems)
+    report["merge"] = merge_after_night(client, settings)  # after the alerts: minutes
     report["alarms"] = problems
     outcomes = site_outcomes(report, list(getattr(crawler.spider, "sites", {}).values()))
     report["site_health"] = []
