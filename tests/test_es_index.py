@@ -113,5 +113,5 @@ def test_merge_leaves_one_segment_of_a_small_index_and_every_article(
 
 def test_merge_with_elasticsearch_down_says_so(cli_env: dict[str, str]) -> None:
     result = run_cli("index", "merge", env={**cli_env, "ES_URL": "http://127.0.0.1:9"})
-    assert result.returncode != 0
-    assert "127.0.0.1:9" in result.stderr
+    assert result.returncode == 2
+    assert "Elasticsearch at http://127.0.0.1:9 is not usable" in result.stderr

@@ -175,10 +175,11 @@ def merge_segments(client: Elasticsearch, index: str) -> Merged:
     under MAX_SEGMENT_BYTES. Bulk loading leaves tens of segments, and a search costs
     about a fifth less on one than on twenty-three (README). Stopped here, the merge goes
     on in Elasticsearch."""
-    name = next(iter(client.indices.get(index=index)))
-    stats = client.indices.stats(index=name, metric="store")["indices"][name]
-    target = max(1, math.ceil(stats["primaries"]["store"]["size_in_bytes"] / MAX_SEGMENT_BYTES))
-    before, started = segment_count(client, name), time.monotonic()
+    started = time.monotonic()
+    stats = client.indices.stats(index=index, metric=["store", "segments"])["indices"]
+    name, primaries = next((name, each["primaries"]) for name, each in stats.items())
+    target = max(1, math.ceil(primaries["store"]["size_in_bytes"] / MAX_SEGMENT_BYTES))
+    before = primaries["segments"]["count"]
     if before > target:  # a million articles: minutes
         client.options(request_timeout=MERGE_TIMEOUT).indices.forcemerge(
             index=name, max_num_segments=target
