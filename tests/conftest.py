@@ -171,12 +171,11 @@ def corpus_index(es_url: str) -> Iterator[str]:
 def web(es_url: str, corpus_index: str) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 over the relevance corpus."""
     port = free_port()
+    from crawler.commands.serve import server as serving
     from crawler.web.app import create_app
 
     app = create_app(Elasticsearch(es_url), corpus_index)
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    server = serving(app, "127.0.0.1", port)  # as `crawler serve` serves it
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -6,6 +6,8 @@ import base64
 import hashlib
 import html
 import re
+import socket
+import time
 
 import httpx
 import pytest
@@ -193,6 +195,20 @@ def test_a_filter_value_too_long_is_refused_naming_it_not_an_outage(web, name: s
     assert page.status_code == 422
     assert f"{name}: {message}" in page.text
     assert get(web, "/api/search", **{name: "a" * MAX_FILTER_LENGTH}).status_code == 200
+
+
+def test_a_long_request_line_arriving_in_pieces_is_read_whole(web) -> None:
+    # A network delivers 40,000 characters in pieces; each piece waits for the next.
+    host, port = web.removeprefix("http://").split(":")
+    request = f"GET /api/search?category={'a' * 40_000} HTTP/1.1\r\nHost: {host}\r\n"
+    request += "Connection: close\r\n\r\n"
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        data = request.encode()
+        for start in range(0, len(data), 8000):
+            connection.sendall(data[start : start + 8000])
+            time.sleep(0.05)
+        answer = connection.makefile("rb").readline()
+    assert answer.startswith(b"HTTP/1.1 422"), answer
 
 
 def test_an_id_no_article_can_have_is_refused_not_an_outage(web) -> None:
