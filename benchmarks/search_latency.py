@@ -193,21 +193,27 @@ def describe(client: Elasticsearch, alias: str) -> None:
           f"{primaries['segments']['count']} segments", flush=True)  # fmt: skip
 
 
-def timed(client: Elasticsearch, alias: str, run: Callable[[Any], Any], items: list,
-          repeats: int) -> list[float]:  # fmt: skip
-    """Client-side milliseconds of ``run(item)`` for each item, ``repeats`` times, after
+def timed_each(client: Elasticsearch, alias: str, run: Callable[[Any], Any], items: list,
+               repeats: int) -> list[list[float]]:  # fmt: skip
+    """Client-side milliseconds of ``run(item)``, ``repeats`` of them for each item, after
     one warm-up round; the shard request cache emptied before each (a search is timed as
     asked the first time, not answered from the cache)."""
     for item in items:
         run(item)
-    timings = []
+    timings: list[list[float]] = [[] for _ in items]
     for _ in range(repeats):
-        for item in items:
+        for item, times in zip(items, timings, strict=True):
             client.indices.clear_cache(index=alias, request=True)
             begin = time.perf_counter()
             run(item)
-            timings.append((time.perf_counter() - begin) * 1000)
-    return sorted(timings)
+            times.append((time.perf_counter() - begin) * 1000)
+    return timings
+
+
+def timed(client: Elasticsearch, alias: str, run: Callable[[Any], Any], items: list,
+          repeats: int) -> list[float]:  # fmt: skip
+    """Every item's milliseconds (timed_each), in one sorted list."""
+    return sorted(t for times in timed_each(client, alias, run, items, repeats) for t in times)
 
 
 def warm_up(client: Elasticsearch, alias: str, run: Callable[[Any], Any], items: list,
@@ -276,10 +282,20 @@ def run_searches(
     def sent(body: dict[str, Any]) -> dict[str, Any]:
         return client.search(index=alias, **body)
 
-    timings = timed(client, alias, searched, requests, repeats)
+    each = timed_each(client, alias, searched, requests, repeats)
+    timings = sorted(t for times in each for t in times)
     print(f"{len(timings)} searches ({len(queries)} judged queries x {repeats}, as the web "
           f"page sends them: grouping, facets, highlighting): {figures(timings)}",
           flush=True)  # fmt: skip
+    # The p95 of a few dozen searches is set by the slowest two or three queries.
+    slowest = sorted(zip(each, requests, strict=True), key=lambda pair: -max(pair[0]))[:3]
+    print(
+        "  slowest: "
+        + "; ".join(
+            f"{request.q!r} {statistics.median(times):.1f} ms p50, {max(times):.1f} max"
+            for times, request in slowest
+        )
+    )
     if not steps:
         return
     for name, changes in (("facets", {"facets": False}), ("grouping", {"group": False})):

@@ -108,14 +108,18 @@ def test_every_kind_of_bad_line_is_set_aside_and_the_rest_indexed(
         raw, reason = BAD_LINES[record["line"]]
         assert record["reason"].startswith(reason)
         assert record["from"] == str(path)
-        kept = record.get("raw", "").encode() or base64.b64decode(record["raw_base64"])
-        assert kept == raw  # the line itself, byte for byte
+        assert kept_line(record) == raw  # the line itself, byte for byte
 
     again = run_cli("spool", "flush", env=env)
     assert again.returncode == 0, again.stdout  # nothing new to look at
     status = run_cli("spool", "status", env=env)
     assert "0 articles waiting" in status.stdout
     assert f"set aside: {len(BAD_LINES)} lines in {spool.bad_lines_file}" in status.stdout
+
+
+def kept_line(record: dict) -> bytes:
+    """The line a bad-lines record keeps, byte for byte (text, or base64 if not UTF-8)."""
+    return record["raw"].encode() if "raw" in record else base64.b64decode(record["raw_base64"])
 
 
 WRITER = """
@@ -164,6 +168,7 @@ def test_a_writer_killed_mid_append_loses_only_the_cut_document(es, es_index, tm
         pytest.fail("the writer was never killed in the middle of a line")
     complete = path.read_bytes().count(b"\n")
     assert complete >= 2
+    cut = path.read_bytes().rsplit(b"\n", 1)[1]
 
     spool = Spool(folder)
     assert spool.pending() == complete
@@ -173,7 +178,9 @@ def test_a_writer_killed_mid_append_loses_only_the_cut_document(es, es_index, tm
     assert es.count(index=es_index)["count"] == complete
     (record,) = [json.loads(raw) for raw in spool.bad_lines_file.read_bytes().splitlines()]
     assert record["line"] == complete + 1
-    assert record["raw"].startswith('{"id": "big')
+    # Kept whole: as text, or in base64 when the kill fell inside a character.
+    assert kept_line(record) == cut
+    assert cut.startswith(b'{"id": "big')
     assert spool.files() == []
 
 
