@@ -24,7 +24,9 @@ request cache emptied before each, after --warmup seconds of the same searches) 
 `search`, as the web page asks. With --steps, the same without facets, without grouping;
 each request alone (the ranking, without its rescore; the count, without the stories;
 the page's text, without highlighting; the facets, sampled as sent and all counted); and
-the profile API's breakdown of the slowest ranking.
+the profile API's breakdown of the slowest ranking. Each run also names its slowest
+queries (the p95 of a few dozen searches is theirs) and how fast the machine was
+(cpu_check), before and after.
 """
 
 from __future__ import annotations
@@ -268,6 +270,19 @@ def profile(client: Elasticsearch, alias: str, body: dict[str, Any]) -> None:
                 print(f"    {child['type']}: {child['time_in_nanos'] / 1e6:.1f} ms")
 
 
+def cpu_check() -> float:
+    """Milliseconds of a fixed single-threaded loop, the best of three. This virtual
+    machine's speed changes from hour to hour and day to day (the same index and code
+    gave p50 70 and 117 ms twenty minutes apart), so each run says how fast the machine
+    was: latencies of runs are comparable only at a like figure."""
+    best = math.inf
+    for _ in range(3):
+        begin = time.perf_counter()
+        sum(number * number % 7 for number in range(2_000_000))
+        best = min(best, time.perf_counter() - begin)
+    return best * 1000
+
+
 def run_searches(
     client: Elasticsearch, alias: str, repeats: int, steps: bool, warmup: float
 ) -> None:
@@ -277,12 +292,15 @@ def run_searches(
     def searched(request: SearchRequest) -> dict[str, Any]:
         return search(client, alias, request)
 
+    before = cpu_check()
     print(warm_up(client, alias, searched, requests, warmup), flush=True)
 
     def sent(body: dict[str, Any]) -> dict[str, Any]:
         return client.search(index=alias, **body)
 
     each = timed_each(client, alias, searched, requests, repeats)
+    print(f"cpu check (a fixed Python loop): {before:.0f} ms before the warm-up, "
+          f"{cpu_check():.0f} ms after the timed searches", flush=True)  # fmt: skip
     timings = sorted(t for times in each for t in times)
     print(f"{len(timings)} searches ({len(queries)} judged queries x {repeats}, as the web "
           f"page sends them: grouping, facets, highlighting): {figures(timings)}",
