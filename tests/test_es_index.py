@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -115,3 +119,70 @@ def test_merge_with_elasticsearch_down_says_so(cli_env: dict[str, str]) -> None:
     result = run_cli("index", "merge", env={**cli_env, "ES_URL": "http://127.0.0.1:9"})
     assert result.returncode == 2
     assert "Elasticsearch at http://127.0.0.1:9 is not usable" in result.stderr
+
+
+class _Between(BaseHTTPRequestHandler):
+    """Passes requests on to Elasticsearch; before the second, runs ``meanwhile``."""
+
+    target = ""
+    meanwhile: Callable[[], object] = staticmethod(lambda: None)
+    seen = 0
+
+    def _forward(self) -> None:
+        type(self).seen += 1
+        if type(self).seen == 2:
+            type(self).meanwhile()
+        length = int(self.headers.get("Content-Length") or 0)
+        request = urllib.request.Request(
+            self.target + self.path, data=self.rfile.read(length) if length else None,
+            method=self.command, headers={k: v for k, v in self.headers.items()},
+        )  # fmt: skip
+        try:
+            answer = urllib.request.urlopen(request, timeout=60)
+        except urllib.error.HTTPError as exc:
+            answer = exc
+        body = answer.read()
+        self.send_response(answer.status)
+        for key, value in answer.headers.items():
+            if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_process_that_loses_the_race_to_create_the_index_uses_the_winners(
+    es: Elasticsearch, es_url: str, es_index: str
+) -> None:
+    """Workers started together each find no index: the other's is made between this
+    one's look and its own creation. Each goes on with the one index, none stops."""
+    handler = type("Handler", (_Between,), {"target": es_url, "seen": 0})
+    handler.meanwhile = staticmethod(lambda: ensure_index(Elasticsearch(es_url), es_index))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        slower = Elasticsearch(f"http://127.0.0.1:{server.server_port}")
+        assert ensure_index(slower, es_index) == versioned_name(es_index)
+    finally:
+        server.shutdown()
+    assert handler.seen >= 2  # the other process did come in between
+    assert list(es.indices.get_alias(name=es_index)) == [versioned_name(es_index)]
+    health = es.cluster.health(index=es_index)
+    assert health["active_primary_shards"] == 1  # searchable as soon as it is returned
+
+
+def test_a_plain_index_under_the_alias_name_is_refused_saying_what_to_do(
+    es: Elasticsearch, es_index: str
+) -> None:
+    es.indices.create(index=es_index)
+    try:
+        with pytest.raises(IndexSetupError, match="plain index, not an alias: set ES_INDEX"):
+            ensure_index(es, es_index)
+    finally:
+        es.indices.delete(index=es_index)

@@ -59,23 +59,26 @@ def ensure_small_index(
 
 
 def ensure_index(client: Elasticsearch, alias: str) -> str:
-    """Name of the index behind the alias, creating both if this is the first use."""
-    if client.indices.exists_alias(name=alias):
-        index = next(iter(client.indices.get_alias(name=alias)))
-        if index_version(client, index) < MAPPING_VERSION:
+    """Name of the index behind the alias, creating both if this is the first use, once
+    its primary shard can take reads and writes.
+
+    Crawler processes started together (a crawl's workers) all come here: the name is
+    read in one request, so another process's index cannot appear between two checks,
+    and the one that loses the race to create uses the winner's."""
+    index = _index_behind(client, alias)
+    if index is not None:
+        version = index_version(client, index)
+        if version < MAPPING_VERSION:
             raise IndexSetupError(
-                f"'{alias}' points at {index} (mapping v{index_version(client, index)}); this "
-                f"version writes mapping v{MAPPING_VERSION}: run `crawler index migrate` first"
+                f"'{alias}' points at {index} (mapping v{version}); this version writes "
+                f"mapping v{MAPPING_VERSION}: run `crawler index migrate` first"
             )
+        _wait_for_primaries(client, index)
         return index
-    if client.indices.exists(index=alias):
-        raise IndexSetupError(
-            f"'{alias}' is a plain index, not an alias: set ES_INDEX to another name "
-            f"or delete the index '{alias}'"
-        )
     index = versioned_name(alias)
     body = load_mapping()
     try:
+        # Answers once the primary shard has started (wait_for_active_shards is 1).
         client.indices.create(
             index=index,
             settings=body["settings"],
@@ -87,7 +90,30 @@ def ensure_index(client: Elasticsearch, alias: str) -> str:
         if exc.error != "resource_already_exists_exception":
             raise
         client.indices.put_alias(index=index, name=alias)
+        _wait_for_primaries(client, index)
     return index
+
+
+def _wait_for_primaries(client: Elasticsearch, index: str) -> None:
+    """Until the index's primary shards have started (30 s at most): another process's
+    index is named as soon as it is made, and a search before that answers 503."""
+    client.options(ignore_status=408).cluster.health(
+        index=index, wait_for_status="yellow", timeout="30s"
+    )
+
+
+def _index_behind(client: Elasticsearch, alias: str) -> str | None:
+    """The index the alias points at; None when the name is free."""
+    # GET /<name>/_alias resolves an alias to its indices and names a plain index itself.
+    found = client.options(ignore_status=404).indices.get_alias(index=alias)
+    if not found or found.meta.status == 404:
+        return None
+    if alias in found:
+        raise IndexSetupError(
+            f"'{alias}' is a plain index, not an alias: set ES_INDEX to another name "
+            f"or delete the index '{alias}'"
+        )
+    return next(iter(found))
 
 
 def migrate(
