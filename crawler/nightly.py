@@ -15,7 +15,7 @@ from elasticsearch import ApiError
 
 from crawler.dates import VIETNAM_TZ
 from crawler.es.client import client_from_settings
-from crawler.es.index import IndexSetupError, ensure_small_index, merge_segments, segment_count
+from crawler.es.index import IndexSetupError, ensure_small_index, merge_segments
 from crawler.es.spool import FlushResult, Spool, SpoolBusy
 from crawler.report import failed, run_report, summary
 from crawler.runner import run_spider, stopped_early
@@ -98,13 +98,15 @@ def merge_after_night(client: Elasticsearch, settings: Settings) -> dict[str, An
     and read all day. What was merged, or why not (a warning, never the night's failure)."""
     above = settings.getint("NIGHTLY_MERGE_ABOVE")
     alias = settings["ES_INDEX"]
+    if above < 0:
+        return None
     try:
-        if above < 0 or segment_count(client, alias) <= above:
-            return None
-        merged = merge_segments(client, alias)
+        merged = merge_segments(client, alias, above)
     except (TransportError, ApiError) as exc:
         print(f"warning: segments of {alias} not merged: {exc}", file=sys.stderr)
         return {"error": str(exc)}
+    if not merged.changed:
+        return None
     print(f"merged {merged}", file=sys.stderr)
     return {"index": merged.index, "segments_before": merged.before,
             "segments_after": merged.after, "seconds": round(merged.seconds, 1)}  # fmt: skip

@@ -196,17 +196,17 @@ def _segments(count: int) -> str:
     return f"{count} segment{'' if count == 1 else 's'}"
 
 
-def merge_segments(client: Elasticsearch, index: str) -> Merged:
+def merge_segments(client: Elasticsearch, index: str, above: int = 0) -> Merged:
     """Merge the index (or the index behind an alias) into as few segments as keep each
-    under MAX_SEGMENT_BYTES. Bulk loading leaves tens of segments, and a search costs
-    about a fifth less on one than on twenty-three (README). Stopped here, the merge goes
-    on in Elasticsearch."""
+    under MAX_SEGMENT_BYTES, when it has more than ``above``. Bulk loading leaves tens of
+    segments, and a search costs about a fifth less on one than on twenty-three (README).
+    Stopped here, the merge goes on in Elasticsearch."""
     started = time.monotonic()
     stats = client.indices.stats(index=index, metric=["store", "segments"])["indices"]
     name, primaries = next((name, each["primaries"]) for name, each in stats.items())
     target = max(1, math.ceil(primaries["store"]["size_in_bytes"] / MAX_SEGMENT_BYTES))
     before = primaries["segments"]["count"]
-    if before > target:  # a million articles: minutes
+    if before > max(target, above):  # a million articles: minutes
         client.options(request_timeout=MERGE_TIMEOUT).indices.forcemerge(
             index=name, max_num_segments=target
         )

@@ -375,7 +375,7 @@ def ranking_rescore(request: SearchRequest, reach: int) -> dict[str, Any] | None
         *(clause for phrase in phrases for clause in written_together(phrase, PHRASE_BOOST)),
         *({"match_phrase": {"all_folded": {"query": fold(phrase), "slop": PHRASE_SLOP,
                                            "boost": NEAR_BOOST}}}
-          for phrase in phrases if len(re.findall(r"\w+", phrase)) <= NEAR_MAX_SYLLABLES),
+          for phrase in phrases if len(syllables(phrase)) <= NEAR_MAX_SYLLABLES),
         *(clause for pair in syllable_pairs(request.q)
           for clause in written_together(pair, PAIR_BOOST)),
     ]  # fmt: skip
@@ -393,12 +393,17 @@ def query_phrases(query: str) -> list[str]:
     return [side for side in sides if re.search(r"\w", side)]
 
 
+def syllables(phrase: str) -> list[str]:
+    """The syllables of a phrase, punctuation left out."""
+    return re.findall(r"\w+", phrase)
+
+
 def syllable_pairs(query: str) -> list[str]:
     """Each two syllables the user typed next to each other, in order, within each side
     of OR, excluded words left out: "Công an xã" gives "Công an" and "an xã"."""
     pairs = []
     for phrase in query_phrases(query):
-        words = re.findall(r"\w+", phrase)
+        words = syllables(phrase)
         pairs += [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
     return list(dict.fromkeys(pairs))[:MAX_PAIRS]
 
