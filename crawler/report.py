@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from crawler.runs import RunResult
 
 INTERRUPTED = ("shutdown", "cancelled")  # Scrapy's finish reasons for Ctrl-C and SIGTERM
+# A shared crawl's finish reason when Redis stayed out of reach (REDIS_OUTAGE_LIMIT).
+QUEUE_UNREACHABLE = "shared_queue_unreachable"
 COLUMNS = (
     ("pages", "pages"), ("articles", "articles"), ("not_article", "not article"),
     ("skipped", "skipped"), ("new", "new"), ("updated", "updated"),
@@ -37,7 +39,8 @@ def run_report(
         "finished": finished.isoformat(timespec="seconds"),
         "duration_s": round((finished - started).total_seconds(), 1),
         "stopped_early": stopped_early,
-        "interrupted": not until_stopped and stats.get("finish_reason") in INTERRUPTED,
+        "interrupted": stats.get("finish_reason") == QUEUE_UNREACHABLE
+        or (not until_stopped and stats.get("finish_reason") in INTERRUPTED),
         **result.to_dict(),
         "robots_refusals": stats.get("robotstxt/forbidden", 0),
         "http_statuses": statuses,

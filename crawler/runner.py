@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.utils.project import get_project_settings
 
 from crawler.dates import VIETNAM_TZ
-from crawler.report import INTERRUPTED
+from crawler.report import INTERRUPTED, QUEUE_UNREACHABLE
 from crawler.runs import RunResult
 
 if TYPE_CHECKING:
@@ -50,9 +50,15 @@ def _vietnam_time(seconds: float | None) -> time.struct_time:
     ).timetuple()
 
 
-def stopped_early(crawler: Crawler) -> str | None:
-    """Why the run ended before its work was done, in the user's words; None if it was."""
+def stopped_early(crawler: Crawler, until_stopped: bool = False) -> str | None:
+    """Why the run ended before its work was done, in the user's words; None if it was.
+    ``until_stopped``: a worker (`crawl --keep-alive`), which a signal ends normally."""
     reason = crawler.stats.get_value("finish_reason")
+    if reason == QUEUE_UNREACHABLE:
+        limit = crawler.settings.getfloat("REDIS_OUTAGE_LIMIT")
+        return f"stopped: the shared queue (Redis) was out of reach for {limit:.0f} s"
+    if until_stopped:
+        return None
     if reason == "closespider_pagecount":
         limit = crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
         return f"stopped after {limit} pages (--max-pages / CLOSESPIDER_PAGECOUNT)"

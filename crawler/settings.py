@@ -91,6 +91,11 @@ HTTPCACHE_IGNORE_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 REDIS_URL = None
 # A worker that waits for new requests when its queue is empty (`crawl --keep-alive`).
 CRAWL_KEEP_ALIVE = False
+# Redis out of reach mid-crawl: the crawl waits this many seconds for it, holding the links
+# it finds meanwhile (at most REDIS_HOLD_MAX), then stops saying so; 0 waits as long as it
+# takes (the default of a `--keep-alive` worker).
+REDIS_OUTAGE_LIMIT = 600
+REDIS_HOLD_MAX = 10_000
 
 # --- Site registry -----------------------------------------------------------------
 # The sites the police spider crawls: the registry shipped in the package by default.

@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -48,23 +49,44 @@ def wait_until_listening(process: subprocess.Popen, port: int, within: float = 1
             time.sleep(0.05)
 
 
+class RedisServer:
+    """A real Redis on a loopback port of its own, which a test may stop and start again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.port = folder, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder)], stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until_listening(self.process, self.port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
 @pytest.fixture
-def redis_url(tmp_path) -> Iterator[str]:
+def redis(tmp_path) -> Iterator[RedisServer]:
     """A real Redis on loopback for one test, stopped after it."""
     if not REDIS:
         pytest.skip("Debian's redis-server is not installed "
                     "(make test installs it as root: apt-get install redis-server)")  # fmt: skip
-    port = free_port()
-    redis = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)], stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    server = RedisServer(tmp_path)
     try:
-        wait_until_listening(redis, port)
-        yield f"redis://127.0.0.1:{port}"
+        server.start()
+        yield server
     finally:
-        redis.terminate()
-        redis.wait(timeout=10)
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis: RedisServer) -> str:
+    return redis.url
 
 
 def test_two_processes_fetch_no_article_twice(es_url, redis_url, tmp_path) -> None:
@@ -179,3 +201,115 @@ def _wait_for_count(client, alias: str, count: int, within: float = 120) -> None
                 return
         time.sleep(0.5)
     raise AssertionError(f"{found} of {count} articles indexed in {within} s")
+
+
+def test_a_worker_waits_out_a_redis_restart(es_url, redis, tmp_path) -> None:
+    """Redis restarted under a waiting worker: the worker says so once, in a line, then
+    crawls what a seeding run queues once Redis is back; every article indexed once."""
+    sites = start_sites()
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
+    alias = f"restart-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
+    shared = ["--redis", redis.url, "--site", "laichau"]
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(es_url)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", "--json", "--keep-alive", *shared,
+         *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0"],
+        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        _wait_for_a_client(redis, worker)  # the worker is up and waiting
+        redis.stop()
+        time.sleep(7)  # the engine asks the scheduler for a request every 5 s
+        redis.start()
+        seeded = run_cli("crawl", "--seed-only", *shared, env=env)
+        assert seeded.returncode == 0, seeded.stderr
+        _wait_for_count(client, alias, len(EXPECTED["laichau"]))
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, errors = worker.communicate(timeout=60)
+        for site in sites.values():
+            stop(site)
+    assert errors.count("is out of reach") == 1, errors
+    assert "answers again after" in errors, errors
+    assert "Traceback" not in errors, errors
+    report = json.loads(output)
+    assert report["totals"]["articles"] == len(EXPECTED["laichau"]), errors
+    assert not report["interrupted"]
+    client.indices.refresh(index=alias)
+    assert client.count(index=alias)["count"] == len(EXPECTED["laichau"])
+    drop_alias(es_url, alias)
+
+
+def test_a_crawl_stops_saying_so_when_redis_stays_away(es_url, redis, tmp_path) -> None:
+    """Redis gone for good in the middle of a shared crawl: after REDIS_OUTAGE_LIMIT the
+    crawl stops, its report says why, the links it could not queue are named, exit 1."""
+    sites = start_sites()
+    listing = SITES["laichau"][2][0]
+    sites["laichau"].routes[listing].delay = 1.0  # its links come after Redis has gone
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
+    alias = f"outage-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", "--json", "--redis", redis.url, "--site",
+         "laichau", *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0",
+         "-s", "REDIS_OUTAGE_LIMIT=3"],
+        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while sites["laichau"].requests[listing] == 0:
+            assert crawl.poll() is None, crawl.stderr.read()
+            assert time.monotonic() < deadline, "the listing was not asked for in 60 s"
+            time.sleep(0.02)
+        redis.stop()
+        output, errors = crawl.communicate(timeout=120)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+            crawl.communicate()
+        for site in sites.values():
+            stop(site)
+    report = json.loads(output)
+    assert report["stopped_early"] == (
+        "stopped: the shared queue (Redis) was out of reach for 3 s"
+    ), errors
+    assert report["interrupted"]
+    assert crawl.returncode == 1
+    assert "never queued" in errors, errors
+    assert f"({sites['laichau'].base}/" in errors, errors  # the first of them, by URL
+    assert "Traceback" not in errors, errors
+    drop_alias(es_url, alias)
+
+
+def _wait_for_a_client(redis: RedisServer, worker: subprocess.Popen, within: float = 60) -> None:
+    """Until a worker has opened its queue: Redis counts a client besides this one."""
+    from redis import Redis
+
+    connection = Redis.from_url(redis.url)
+    deadline = time.monotonic() + within
+    while len(connection.client_list()) < 2:
+        assert worker.poll() is None, worker.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, f"no worker connected to Redis in {within} s"
+        time.sleep(0.1)
+    connection.close()
+
+
+@pytest.mark.parametrize("mode", [[], ["--keep-alive"], ["--seed-only"]])
+def test_a_shared_crawl_with_no_redis_says_so_before_it_starts(mode) -> None:
+    port = free_port()  # nothing listens there
+    result = run_cli("crawl", *mode, "--redis", f"redis://worker:secret@127.0.0.1:{port}")
+    assert result.returncode == 2
+    assert f"error: Redis at redis://***@127.0.0.1:{port} is not usable" in result.stderr
+    assert "secret" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_redis_address_that_is_not_a_url_is_refused_naming_it() -> None:
+    result = run_cli("crawl", "--redis", "localhost:6379")
+    assert result.returncode == 2
+    assert "error: --redis localhost:6379: Redis URL must specify one of" in result.stderr

@@ -81,13 +81,14 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
     if getattr(args, "redis", None):
         overrides |= {
             "REDIS_URL": args.redis,
-            "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+            "SCHEDULER": "crawler.scheduler.SharedScheduler",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
             "SCHEDULER_PERSIST": True,
         }
     if getattr(args, "keep_alive", False):
         # A worker ends when it is told to, not after a number of pages.
         overrides |= {"CRAWL_KEEP_ALIVE": True, "CLOSESPIDER_PAGECOUNT": args.page_limit or 0}
+        overrides.setdefault("REDIS_OUTAGE_LIMIT", 0)  # waits for Redis as for requests
     record, replay = getattr(args, "record", None), getattr(args, "replay", None)
     if getattr(args, "refresh", False) or record or replay:
         overrides["CRAWL_REFRESH"] = True
@@ -118,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
         option = "--keep-alive" if args.keep_alive else "--seed-only"
         raise CliError(f"{option} needs a shared queue: give --redis URL (or set REDIS_URL)")
     sites = ",".join(args.site or [])
+    if args.redis:
+        require_redis(args.redis)
     if args.seed_only:
         return seed(settings, args, sites)
     require_elasticsearch(settings)
@@ -125,11 +128,24 @@ def run(args: argparse.Namespace) -> int:
     result, crawler = start_spider("police", crawl_overrides(args), site=sites)
     waiting = Spool(Path(settings["CRAWLER_SPOOL_DIR"])).pending()
     finished = datetime.now(VIETNAM_TZ)
-    # A worker's normal end is a signal: that is not an interrupted run.
-    early = None if args.keep_alive else stopped_early(crawler)
+    early = stopped_early(crawler, until_stopped=args.keep_alive)
     report = run_report(result, crawler, started, finished, waiting, early, args.keep_alive)
     print_report(report, args.json)
     return EXIT_OK if complete(report) else EXIT_FAILED
+
+
+def require_redis(url: str) -> None:
+    """Fail before a shared crawl starts, naming the URL, when Redis does not answer."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        with Redis.from_url(url, socket_connect_timeout=10, socket_timeout=10) as redis:
+            redis.ping()
+    except ValueError as exc:  # not a redis://, rediss:// or unix:// URL
+        raise CliError(f"--redis {redact(url)}: {exc}") from exc
+    except RedisError as exc:
+        raise CliError(f"Redis at {redact(url)} is not usable: {exc}") from exc
 
 
 def seed(settings: Settings, args: argparse.Namespace, sites: str) -> int:
