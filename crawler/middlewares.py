@@ -149,6 +149,11 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         super().process_request_2(rp, request)
 
 
+# How far back a worker's catch-up reads before its last read: the index shows a document
+# a second after it is written, and the machines' clocks that wrote fetched_at may differ.
+READ_MARGIN = timedelta(minutes=10)
+
+
 class IncrementalDownloaderMiddleware:
     """Skip article requests for pages the index already has, unless they are stale.
 
@@ -161,6 +166,8 @@ class IncrementalDownloaderMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.known: dict[str, dict[str, Any]] = {}
+        self.read_at: datetime | None = None  # when what is indexed was last read
+        self.stale = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalDownloaderMiddleware:
@@ -172,9 +179,22 @@ class IncrementalDownloaderMiddleware:
             raise NotConfigured("incremental crawling is off: exporting every article found")
         middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        if settings.getbool("CRAWL_KEEP_ALIVE"):
+            # A worker stays up for days while the others index: what it read at the start
+            # is caught up with when new work comes after a wait.
+            crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
+        self.read_indexed()
+        self.stats.set_value("incremental/known_urls", len(self.known))
+
+    def spider_idle(self) -> None:
+        self.stale = True
+
+    def read_indexed(self) -> None:
+        """What the index holds of the sites' articles (since the last read, less a margin
+        for other machines' clocks and the index's refresh), into ``known``."""
         # Imported here: every spider loads this module, and only a crawl reaches this.
         from elastic_transport import TransportError
         from elasticsearch import ApiError
@@ -183,24 +203,30 @@ class IncrementalDownloaderMiddleware:
         from crawler.es.client import client_from_settings
 
         settings = self.crawler.settings
+        started = datetime.now(VIETNAM_TZ)
+        query: dict[str, Any] = {"bool": {"filter": [{"term": {"source": "site"}}]}}
+        if self.read_at is not None:
+            since = (self.read_at - READ_MARGIN).isoformat(timespec="seconds")
+            query["bool"]["filter"].append({"range": {"fetched_at": {"gte": since}}})
         client = client_from_settings(settings)
         fields = ["url", "canonical_url", "fetched_at", "http_etag", "http_last_modified"]
         try:
             for hit in scan(
-                client,
-                index=settings["ES_INDEX"],
-                query={"query": {"term": {"source": "site"}}, "_source": fields},
+                client, index=settings["ES_INDEX"], query={"query": query, "_source": fields}
             ):
                 doc = hit["_source"]
                 for url in {doc.get("url"), doc.get("canonical_url")} - {None}:
                     self.known[url] = doc
+            self.read_at = started
         except (TransportError, ApiError) as exc:
             logger.warning("Incremental crawl off: cannot read what is indexed (%s)", exc)
         finally:
             client.close()
-        self.stats.set_value("incremental/known_urls", len(self.known))
 
     def process_request(self, request: Request) -> None:
+        if self.stale and request.meta.get("article"):
+            self.stale = False
+            self.read_indexed()
         known = self.known.get(request.url)
         if not request.meta.get("article") or not known or not known.get("fetched_at"):
             return

@@ -17,16 +17,16 @@ if TYPE_CHECKING:
 def seed_start_points(settings: Settings, site_ids: str = "") -> int:
     """Queue the start points of the chosen sites (every enabled one by default) through
     the workers' own scheduler (its Redis queue, key and serializer); the number queued.
-    Nothing is fetched here."""
+    Nothing is fetched here.
+
+    A seeding starts a new round: the shared seen-set of the last one is emptied first.
+    What it kept would keep out for good an article that failed, or that a worker killed
+    had in hand; what is indexed already is skipped by the index (the workers read it)."""
     crawler = Crawler(PoliceSpider, settings)
     spider = PoliceSpider.from_crawler(crawler, site=site_ids)
     scheduler = Scheduler.from_settings(crawler.settings)  # no stats: nothing runs here
     scheduler.open(spider)
-    queued = 0
-    for request in spider.start_points():
-        # Fetched at every seeding although the shared duplicate filter remembers it from
-        # the night before; remembered, so that a link back to it is not followed again.
-        scheduler.df.request_seen(request)
-        queued += scheduler.enqueue_request(request.replace(dont_filter=True))
+    scheduler.df.clear()
+    queued = sum(scheduler.enqueue_request(request) for request in spider.start_points())
     scheduler.close("seeded")
     return queued

@@ -244,6 +244,52 @@ def test_a_worker_waits_out_a_redis_restart(es_url, redis, tmp_path) -> None:
     drop_alias(es_url, alias)
 
 
+def test_what_a_killed_worker_had_in_hand_is_crawled_at_the_next_seeding(
+    es_url, redis, tmp_path
+) -> None:
+    """A worker SIGKILLed while it fetches articles: they were in the shared seen-set, and
+    the next seeding has another worker fetch them; every article indexed once."""
+    sites = start_sites()
+    for story in EXPECTED["laichau"]:
+        sites["laichau"].routes[story.path].delay = 1.5  # in hand when the kill comes
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
+    alias = f"killed-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
+    shared = ["--redis", redis.url, "--site", "laichau"]
+    worker = [sys.executable, "-m", "crawler", "crawl", "--json", "--keep-alive", *shared,
+              *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0"]  # fmt: skip
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(es_url)
+    first = subprocess.Popen(worker, cwd=PROJECT, env=env, **pipes)
+    second = None
+    try:
+        _wait_for_a_client(redis, first)
+        assert run_cli("crawl", "--seed-only", *shared, env=env).returncode == 0
+        deadline = time.monotonic() + 60
+        while not any(sites["laichau"].requests[s.path] for s in EXPECTED["laichau"]):
+            assert time.monotonic() < deadline, "no article asked for in 60 s"
+            time.sleep(0.02)
+        first.kill()
+        first.communicate(timeout=30)
+        second = subprocess.Popen(worker, cwd=PROJECT, env=env, **pipes)
+        _wait_for_a_client(redis, second)
+        assert run_cli("crawl", "--seed-only", *shared, env=env).returncode == 0
+        _wait_for_count(client, alias, len(EXPECTED["laichau"]))
+    finally:
+        for process in (first, second):
+            if process and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.communicate(timeout=60)
+        for site in sites.values():
+            stop(site)
+    client.indices.refresh(index=alias)
+    assert client.count(index=alias)["count"] == len(EXPECTED["laichau"])
+    drop_alias(es_url, alias)
+
+
 def test_a_crawl_stops_saying_so_when_redis_stays_away(es_url, redis, tmp_path) -> None:
     """Redis gone for good in the middle of a shared crawl: after REDIS_OUTAGE_LIMIT the
     crawl stops, its report says why, the links it could not queue are named, exit 1."""
