@@ -50,6 +50,10 @@ class SharedScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         try:
             self._release_held()
+            if request.meta.get("start_point"):
+                # Queued whatever the seen-set says (the spider's dont_filter), and recorded
+                # in it, so that a link back to it is not followed again.
+                self.df.request_seen(request)
             queued = super().enqueue_request(request)
         except RedisError as exc:
             self._unreachable(exc)

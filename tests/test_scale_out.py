@@ -129,6 +129,33 @@ def test_two_processes_fetch_no_article_twice(es_url, redis_url, tmp_path) -> No
     drop_alias(es_url, alias)
 
 
+def test_a_shared_crawl_run_again_reads_its_start_points_again(es_url, redis_url, tmp_path):
+    """The shared seen-set outlives a `crawl --redis` run: the next night's run still reads
+    the listings and feeds for new articles, and fetches no article twice."""
+    sites = start_sites()
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
+    alias = f"again-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
+    crawl = ["crawl", "--json", "--redis", redis_url, "--site", "laichau", *FAST_CRAWL,
+             "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0"]  # fmt: skip
+    try:
+        first, again = run_cli(*crawl, env=env), run_cli(*crawl, env=env)
+    finally:
+        for site in sites.values():
+            stop(site)
+    assert json.loads(first.stdout)["totals"]["articles"] == len(EXPECTED["laichau"])
+    assert json.loads(again.stdout)["totals"]["pages"] >= 2, again.stdout + again.stderr
+    assert again.returncode == 0, again.stderr
+    listings, feeds = SITES["laichau"][2], SITES["laichau"][3]
+    for path in listings + feeds:
+        assert sites["laichau"].requests[path] == 2, path
+    for story in EXPECTED["laichau"]:
+        times = 2 if story is LAICHAU[1] else 1  # that page answers 500 once
+        assert sites["laichau"].requests[story.path] == times, story.path
+    drop_alias(es_url, alias)
+
+
 def test_waiting_workers_crawl_what_a_seeding_run_queues(es_url, redis_url, tmp_path) -> None:
     """Two `--keep-alive` workers wait; `--seed-only` queues the start points; together
     they fetch each page once and index each article once; seeded again, the listings
