@@ -48,12 +48,15 @@ class SharedScheduler(Scheduler):
         return scheduler
 
     def enqueue_request(self, request: Request) -> bool:
+        start = request.meta.get("is_start_request", False)
+        if start:
+            # The seen-set outlives a run (until the next seeding): a start point it
+            # remembers is queued all the same, or the next night would fetch nothing.
+            request = request.replace(dont_filter=True)
         try:
             self._release_held()
-            if request.meta.get("start_point"):
-                # Queued whatever the seen-set says (the spider's dont_filter), and recorded
-                # in it, so that a link back to it is not followed again.
-                self.df.request_seen(request)
+            if start:
+                self.df.request_seen(request)  # so that a link back to it is not followed
             queued = super().enqueue_request(request)
         except RedisError as exc:
             self._unreachable(exc)
@@ -117,7 +120,7 @@ class SharedScheduler(Scheduler):
         elif now - self.reminded >= REMIND_EVERY:
             self.reminded = now
             logger.error("Redis at %s still out of reach after %.0f s (%d request(s) held)",
-                           self.url, now - self.down_since, len(self.held))  # fmt: skip
+                         self.url, now - self.down_since, len(self.held))  # fmt: skip
         if 0 < self.limit <= now - self.down_since and not self.closing:
             self.closing = True
             logger.error("Redis at %s out of reach for %.0f s (REDIS_OUTAGE_LIMIT): "
@@ -128,5 +131,5 @@ class SharedScheduler(Scheduler):
         if self.down_since is not None:
             # Said at the outage's level, so that whoever saw it begin sees it end.
             logger.error("Redis at %s answers again after %.0f s", self.url,
-                           time.monotonic() - self.down_since)  # fmt: skip
+                         time.monotonic() - self.down_since)  # fmt: skip
             self.down_since = None

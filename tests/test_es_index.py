@@ -135,7 +135,7 @@ class _Between(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         request = urllib.request.Request(
             self.target + self.path, data=self.rfile.read(length) if length else None,
-            method=self.command, headers={k: v for k, v in self.headers.items()},
+            method=self.command, headers=dict(self.headers.items()),
         )  # fmt: skip
         try:
             answer = urllib.request.urlopen(request, timeout=60)

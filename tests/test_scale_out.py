@@ -25,13 +25,35 @@ from testkit.sites.catalog import (
     registry_yaml,
     start_sites,
 )
-from testkit.sites.server import stop
+from testkit.sites.server import FixtureSite, stop
 from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, free_port, run_cli
 
 REDIS = shutil.which("redis-server")
 # Longer than FAST_CRAWL's 1.5 s: on a loaded machine the reactor can stall for seconds (a
 # lazy heavy import), and a robots.txt that times out keeps its whole site out.
 TIMEOUT = 6.0
+
+
+# A crawl process, its report as JSON on stdout; politeness off, no entities, the timeout
+# of a loaded machine.
+CRAWL = [sys.executable, "-m", "crawler", "crawl", "--json"]
+QUIET = [*FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0"]
+
+
+def crawl_env(
+    es_url: str, sites: dict[str, FixtureSite], folder: Path, name: str
+) -> tuple[dict[str, str], str]:
+    """The environment of a crawl of the fixture sites into a fresh alias, and the alias."""
+    registry = folder / "sites.yaml"
+    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
+    alias = f"{name}-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
+    return env, alias
+
+
+def stop_all(sites: dict[str, FixtureSite]) -> None:
+    for site in sites.values():
+        stop(site)
 
 
 def wait_until_listening(process: subprocess.Popen, port: int, within: float = 15.0) -> None:
@@ -95,20 +117,14 @@ def test_two_processes_fetch_no_article_twice(es_url, redis_url, tmp_path) -> No
         for story in stories:
             sites[name].routes[story.path].delay = 0.3  # long enough for both to work
     sites["thaibinh"].routes[THAIBINH[1].path].delay = TIMEOUT + 3  # still too slow
-    registry = tmp_path / "sites.yaml"
-    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
-    alias = f"scale-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
-    command = [sys.executable, "-m", "crawler", "crawl", "--json", "--redis",
-               redis_url, *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}",
-               "-s", "NER_ENABLED=0"]  # fmt: skip
+    env, alias = crawl_env(es_url, sites, tmp_path, "scale")
+    command = [*CRAWL, "--redis", redis_url, *QUIET]
     try:
         pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
         workers = [subprocess.Popen(command, cwd=PROJECT, env=env, **pipes) for _ in range(2)]
         results = [worker.communicate(timeout=300) for worker in workers]
     finally:
-        for site in sites.values():
-            stop(site)
+        stop_all(sites)
     outputs = [out for out, _ in results]
     said = "\n".join(f"process {n}:\n{out}{err[-1500:]}" for n, (out, err) in enumerate(results))
     # Each page by the two together: the number of times it was fetched, then what it yielded.
@@ -133,17 +149,12 @@ def test_a_shared_crawl_run_again_reads_its_start_points_again(es_url, redis_url
     """The shared seen-set outlives a `crawl --redis` run: the next night's run still reads
     the listings and feeds for new articles, and fetches no article twice."""
     sites = start_sites()
-    registry = tmp_path / "sites.yaml"
-    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
-    alias = f"again-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
-    crawl = ["crawl", "--json", "--redis", redis_url, "--site", "laichau", *FAST_CRAWL,
-             "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0"]  # fmt: skip
+    env, alias = crawl_env(es_url, sites, tmp_path, "again")
+    crawl = ["crawl", "--json", "--redis", redis_url, "--site", "laichau", *QUIET]
     try:
         first, again = run_cli(*crawl, env=env), run_cli(*crawl, env=env)
     finally:
-        for site in sites.values():
-            stop(site)
+        stop_all(sites)
     assert json.loads(first.stdout)["totals"]["articles"] == len(EXPECTED["laichau"])
     assert json.loads(again.stdout)["totals"]["pages"] >= 2, again.stdout + again.stderr
     assert again.returncode == 0, again.stderr
@@ -161,13 +172,9 @@ def test_waiting_workers_crawl_what_a_seeding_run_queues(es_url, redis_url, tmp_
     they fetch each page once and index each article once; seeded again, the listings
     are read again and no article twice; SIGTERM ends each worker with its report."""
     sites = start_sites()
-    registry = tmp_path / "sites.yaml"
-    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
-    alias = f"workers-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
+    env, alias = crawl_env(es_url, sites, tmp_path, "workers")
     shared = ["--redis", redis_url, "--site", "laichau", "--site", "quangbinh"]
-    worker = [sys.executable, "-m", "crawler", "crawl", "--json", "--keep-alive", *shared,
-              *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0"]  # fmt: skip
+    worker = [*CRAWL, "--keep-alive", *shared, *QUIET]
     expected = len(EXPECTED["laichau"]) + len(EXPECTED["quangbinh"])
     from elasticsearch import Elasticsearch
 
@@ -197,8 +204,7 @@ def test_waiting_workers_crawl_what_a_seeding_run_queues(es_url, redis_url, tmp_
         for process in workers:
             process.send_signal(signal.SIGTERM)
         results = [process.communicate(timeout=60) for process in workers]
-        for site in sites.values():
-            stop(site)
+        stop_all(sites)
     said = "\n".join(
         f"worker {n}:\n{out[-800:]}{err[-1500:]}" for n, (out, err) in enumerate(results)
     )
@@ -234,17 +240,13 @@ def test_a_worker_waits_out_a_redis_restart(es_url, redis, tmp_path) -> None:
     """Redis restarted under a waiting worker: the worker says so once, in a line, then
     crawls what a seeding run queues once Redis is back; every article indexed once."""
     sites = start_sites()
-    registry = tmp_path / "sites.yaml"
-    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
-    alias = f"restart-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
+    env, alias = crawl_env(es_url, sites, tmp_path, "restart")
     shared = ["--redis", redis.url, "--site", "laichau"]
     from elasticsearch import Elasticsearch
 
     client = Elasticsearch(es_url)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "crawler", "crawl", "--json", "--keep-alive", *shared,
-         *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0"],
+        [*CRAWL, "--keep-alive", *shared, *QUIET],
         cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -258,8 +260,7 @@ def test_a_worker_waits_out_a_redis_restart(es_url, redis, tmp_path) -> None:
     finally:
         worker.send_signal(signal.SIGTERM)
         output, errors = worker.communicate(timeout=60)
-        for site in sites.values():
-            stop(site)
+        stop_all(sites)
     assert errors.count("is out of reach") == 1, errors
     assert "answers again after" in errors, errors
     assert "Traceback" not in errors, errors
@@ -279,13 +280,9 @@ def test_what_a_killed_worker_had_in_hand_is_crawled_at_the_next_seeding(
     sites = start_sites()
     for story in EXPECTED["laichau"]:
         sites["laichau"].routes[story.path].delay = 1.5  # in hand when the kill comes
-    registry = tmp_path / "sites.yaml"
-    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
-    alias = f"killed-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
+    env, alias = crawl_env(es_url, sites, tmp_path, "killed")
     shared = ["--redis", redis.url, "--site", "laichau"]
-    worker = [sys.executable, "-m", "crawler", "crawl", "--json", "--keep-alive", *shared,
-              *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0"]  # fmt: skip
+    worker = [*CRAWL, "--keep-alive", *shared, *QUIET]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
     from elasticsearch import Elasticsearch
 
@@ -310,8 +307,7 @@ def test_what_a_killed_worker_had_in_hand_is_crawled_at_the_next_seeding(
             if process and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 process.communicate(timeout=60)
-        for site in sites.values():
-            stop(site)
+        stop_all(sites)
     client.indices.refresh(index=alias)
     assert client.count(index=alias)["count"] == len(EXPECTED["laichau"])
     drop_alias(es_url, alias)
@@ -323,14 +319,9 @@ def test_a_crawl_stops_saying_so_when_redis_stays_away(es_url, redis, tmp_path) 
     sites = start_sites()
     listing = SITES["laichau"][2][0]
     sites["laichau"].routes[listing].delay = 1.0  # its links come after Redis has gone
-    registry = tmp_path / "sites.yaml"
-    registry.write_text(registry_yaml(sites, free_port()), encoding="utf-8")
-    alias = f"outage-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "ES_URL": es_url, "ES_INDEX": alias, "CRAWLER_SITES": str(registry)}
+    env, alias = crawl_env(es_url, sites, tmp_path, "outage")
     crawl = subprocess.Popen(
-        [sys.executable, "-m", "crawler", "crawl", "--json", "--redis", redis.url, "--site",
-         "laichau", *FAST_CRAWL, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "NER_ENABLED=0",
-         "-s", "REDIS_OUTAGE_LIMIT=3"],
+        [*CRAWL, "--redis", redis.url, "--site", "laichau", *QUIET, "-s", "REDIS_OUTAGE_LIMIT=3"],
         cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -345,8 +336,7 @@ def test_a_crawl_stops_saying_so_when_redis_stays_away(es_url, redis, tmp_path) 
         if crawl.poll() is None:
             crawl.kill()
             crawl.communicate()
-        for site in sites.values():
-            stop(site)
+        stop_all(sites)
     report = json.loads(output)
     assert report["stopped_early"] == (
         "stopped: the shared queue (Redis) was out of reach for 3 s"

@@ -145,7 +145,11 @@ def require_redis(url: str) -> None:
     except ValueError as exc:  # not a redis://, rediss:// or unix:// URL
         raise CliError(f"--redis {redact(url)}: {exc}") from exc
     except RedisError as exc:
-        raise CliError(f"Redis at {redact(url)} is not usable: {exc}") from exc
+        raise redis_unusable(url, exc) from exc
+
+
+def redis_unusable(url: str, exc: Exception) -> CliError:
+    return CliError(f"Redis at {redact(url)} is not usable: {exc}")
 
 
 def seed(settings: Settings, args: argparse.Namespace, sites: str) -> int:
@@ -160,6 +164,6 @@ def seed(settings: Settings, args: argparse.Namespace, sites: str) -> int:
     except RegistryError as exc:
         raise CliError(str(exc)) from exc
     except RedisError as exc:
-        raise CliError(f"Redis at {redact(args.redis)} is not usable: {exc}") from exc
+        raise redis_unusable(args.redis, exc) from exc
     print(f"queued {queued} start point(s) in {redact(args.redis)} for the workers")
     return EXIT_OK

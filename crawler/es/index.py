@@ -106,7 +106,7 @@ def _index_behind(client: Elasticsearch, alias: str) -> str | None:
     """The index the alias points at; None when the name is free."""
     # GET /<name>/_alias resolves an alias to its indices and names a plain index itself.
     found = client.options(ignore_status=404).indices.get_alias(index=alias)
-    if not found or found.meta.status == 404:
+    if found.meta.status == 404:
         return None
     if alias in found:
         raise IndexSetupError(

@@ -97,14 +97,7 @@ class PoliceSpider(scrapy.Spider):
             return
         if self.settings.getbool("CRAWL_KEEP_ALIVE"):
             return  # a worker of a shared crawl: `crawl --seed-only` queues the start points
-        shared = bool(self.settings.get("REDIS_URL"))
         for request in self.start_points():
-            if shared:
-                # The shared seen-set outlives a run (until the next seeding): a start point
-                # it remembers is fetched all the same, or the next night would fetch nothing
-                # (crawler.scheduler.SharedScheduler still records it as seen).
-                request.meta["start_point"] = True
-                request = request.replace(dont_filter=True)
             yield request
 
     def start_points(self) -> Iterator[scrapy.Request]:
