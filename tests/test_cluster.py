@@ -25,7 +25,9 @@ from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, node_base, run_cli
 
 ARTICLES = 40
 # Small bulk requests, so that writes are under way when the node dies; no entities (speed).
-RUN = [*FAST_CRAWL, "-s", "NER_ENABLED=0", "-s", "ES_BULK_SIZE=4", "--json"]
+# The site holds its pages while the test kills a node: a download timeout longer than that.
+RUN = [*FAST_CRAWL, "-s", "NER_ENABLED=0", "-s", "ES_BULK_SIZE=4", "-s", "DOWNLOAD_TIMEOUT=300",
+       "--json"]  # fmt: skip
 
 
 def free_ports(count: int) -> tuple[int, int]:
@@ -76,31 +78,39 @@ def _environment(cluster: LocalCluster, site: FixtureSite, tmp_path: Path) -> di
 
 
 def _kill_midway(cluster: LocalCluster, site: FixtureSite, env: dict[str, str], command: str):
-    """Run the command; once a third of the articles were fetched, SIGKILL a node that
-    holds a copy of the index (the primary's, unless that node is the elected master: a
-    lost master is an election on top, which a busy 2-core machine may not finish within
+    """Run the command; once a third of the articles were fetched (the site then holds its
+    pages: the run cannot end while the test waits for the index's copies), SIGKILL a node
+    that holds a copy of the index (the primary's, unless that node is the elected master:
+    a lost master is an election on top, which a busy 2-core machine may not finish within
     the client's timeouts) and search through the others while the run goes on. The
     finished process, the killed node and the searches' exit codes."""
     _every_member_up(cluster)
+    site.hold_after = ARTICLES // 3
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler", command, *RUN], cwd=PROJECT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 120
-    while sum(site.requests.values()) < ARTICLES // 3 and time.monotonic() < deadline:
+    while sum(site.requests.values()) <= site.hold_after and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert process.poll() is None, "the run ended before a node could be killed"
-    client = Elasticsearch(hosts(cluster.url))
-    victim = _holder(cluster, client, env["ES_INDEX"])
-    victim.kill()
-    searches = []
+    try:
+        assert process.poll() is None, "the run ended before a node could be killed"
+        client = Elasticsearch(hosts(cluster.url))
+        victim = _holder(cluster, client, env["ES_INDEX"])
+        victim.kill()
+        searches = [_search(env)]  # the node is gone, the run waits for the site
+    finally:
+        site.released.set()
     while process.poll() is None:
-        found = run_cli("search", "công an", "--json", env=env)
-        searches.append(found.returncode)
+        searches.append(_search(env))
         time.sleep(1)
     stdout, stderr = process.communicate()
     result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     return result, victim, searches
+
+
+def _search(env: dict[str, str]) -> int:
+    return run_cli("search", "công an", "--json", env=env).returncode
 
 
 def _every_member_up(cluster: LocalCluster) -> None:

@@ -2,7 +2,8 @@
 
 Each site is a dict of routes: path (with query) -> Route. Behaviours the crawler must
 survive are route flags: a 500 that recovers, a page slower than the download timeout,
-a redirect, a body in windows-1258, ETag validators.
+a redirect, a body in windows-1258, ETag validators. A site can also hold every request
+past a count until the test releases it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class FixtureSite:
     port: int = 0
     requests: Counter = field(default_factory=Counter)
     server: http.server.ThreadingHTTPServer | None = None
+    # Past this many requests, each waits for `released`: a test acts while a run is
+    # surely still under way, however long the action takes.
+    hold_after: int | None = None
+    released: threading.Event = field(default_factory=threading.Event)
 
     @property
     def base(self) -> str:
@@ -54,6 +59,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if route is None:
             self.send_error(404)
             return
+        if site.hold_after is not None and sum(site.requests.values()) > site.hold_after:
+            site.released.wait(timeout=600)
         if route.delay:
             time.sleep(route.delay)
         if site.requests[self.path] <= route.fail_first:
