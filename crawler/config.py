@@ -28,10 +28,17 @@ def _positive_number(text: str) -> float:
     return value
 
 
-def _workers(text: str) -> int:
+def _count(text: str) -> int:
     value = int(text)
     if value < 1:
         raise ValueError("must be 1 or more")
+    return value
+
+
+def _seconds_or_zero(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise ValueError("must be 0 (no limit) or a number of seconds")
     return value
 
 
@@ -111,6 +118,9 @@ VARIABLES = (
     Variable("SMTP_STARTTLS", _flag, "upgrade the mail connection with STARTTLS: true or false"),
     Variable("WEB_WRITE_TOKEN", _text, "token the web page and API need to change watches"),
     Variable("REDIS_URL", _text, "a Redis shared by crawler processes (scale-out)"),
+    Variable("REDIS_OUTAGE_LIMIT", _seconds_or_zero, "seconds a crawl waits for a lost Redis"),
+    Variable("REDIS_HOLD_MAX", _count, "links a crawl holds while Redis is out of reach"),
+    Variable("REDIS_SEEN_TTL", _positive_number, "seconds a shared crawl's page counts as seen"),
     Variable("CRAWLER_SITES", _text, "the site registry (YAML)"),
     Variable("CRAWLER_USER_SITES", _text, "your own site entries (`crawler sites add`)"),
     Variable("CRAWLER_DATA_DIR", _folder, "folder of the spool, run reports and HTTP cache"),
@@ -118,7 +128,7 @@ VARIABLES = (
     Variable("CRAWLER_RUNS_DIR", _text, "folder of nightly run reports"),
     Variable("CRAWLER_NIGHTLY_CRON", _text, "when `crawler schedule` runs the nightly crawl"),
     Variable("NIGHTLY_MERGE_ABOVE", _segments, "segments above which a night merges the index"),
-    Variable("NER_WORKERS", _workers, "entity extraction processes"),
+    Variable("NER_WORKERS", _count, "entity extraction processes"),
     Variable("LOG_LEVEL", _log_level, "Scrapy's log level"),
 )
 # Names read before they matched the settings: say what to set instead.

@@ -50,8 +50,8 @@ class SharedScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         start = request.meta.get("is_start_request", False)
         if start:
-            # The seen-set outlives a run (until the next seeding): a start point it
-            # remembers is queued all the same, or the next night would fetch nothing.
+            # The seen-set outlives a run (REDIS_SEEN_TTL, or until the next seeding): a
+            # start point it remembers is queued all the same, or a run would fetch nothing.
             request = request.replace(dont_filter=True)
         try:
             self._release_held()

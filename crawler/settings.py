@@ -96,6 +96,10 @@ CRAWL_KEEP_ALIVE = False
 # takes (the default of a `--keep-alive` worker).
 REDIS_OUTAGE_LIMIT = 600
 REDIS_HOLD_MAX = 10_000
+# How long a page fetched by a shared crawl counts as seen (seconds): one night's run
+# fetches it once in all; the next night reads listing page 2 again, and retries what
+# failed. A seeding run (`crawl --seed-only`) forgets all at once.
+REDIS_SEEN_TTL = 20 * 3600
 
 # --- Site registry -----------------------------------------------------------------
 # The sites the police spider crawls: the registry shipped in the package by default.

@@ -307,13 +307,15 @@ def test_every_command_names_a_stopped_elasticsearch_with_the_hint() -> None:
 
 
 def test_bad_environment_is_one_line_naming_the_variable() -> None:
-    env = {**os.environ, "ES_TIMEOUT": "abc", "ES_URL": "localhost:9200", "NER_WORKERS": "0"}
+    env = {**os.environ, "ES_TIMEOUT": "abc", "ES_URL": "localhost:9200", "NER_WORKERS": "0",
+           "REDIS_OUTAGE_LIMIT": "-5"}  # fmt: skip
     result = run_cli("sites", env=env)
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
     assert "ES_TIMEOUT='abc': not a number" in line
     assert "ES_URL='localhost:9200'" in line
     assert "NER_WORKERS='0': must be 1 or more" in line
+    assert "REDIS_OUTAGE_LIMIT='-5': must be 0 (no limit)" in line
 
 
 def test_a_closed_pipe_is_no_traceback() -> None:

@@ -167,6 +167,36 @@ def test_a_shared_crawl_run_again_reads_its_start_points_again(es_url, redis_url
     drop_alias(es_url, alias)
 
 
+def test_the_next_nights_shared_crawl_reads_every_page_again(es_url, redis_url, tmp_path):
+    """A page counts as seen for REDIS_SEEN_TTL: once that has passed (the next night), a
+    `crawl --redis` run reads listing page 2 again, which has other articles every day, and
+    fetches the article that failed the night before; what was indexed is not fetched."""
+    sites = start_sites()
+    failing, page_2 = LAICHAU[2], "/savefile/an-ninh-trat-tu/page-2/"  # it is on page 2
+    sites["laichau"].routes[failing.path].fail_first = 2  # the first night's two tries
+    env, alias = crawl_env(es_url, sites, tmp_path, "night")
+    env["REDIS_SEEN_TTL"] = "8"
+    crawl = ["crawl", "--json", "--redis", redis_url, "--site", "laichau", *QUIET]
+    try:
+        first = run_cli(*crawl, env=env)
+        time.sleep(8)
+        second = run_cli(*crawl, env=env)
+    finally:
+        stop_all(sites)
+    said = first.stdout + first.stderr[-1500:] + second.stdout + second.stderr[-1500:]
+    requests = sites["laichau"].requests
+    assert requests[page_2] == 2, said
+    assert requests[failing.path] == 3, said
+    assert json.loads(first.stdout)["totals"]["articles"] == len(EXPECTED["laichau"]) - 1, said
+    assert json.loads(second.stdout)["totals"]["articles"] == 1, said
+    assert second.returncode == 0, said
+    for story in EXPECTED["laichau"]:
+        if story is not failing:
+            times = 2 if story is LAICHAU[1] else 1  # that page answers 500 once
+            assert requests[story.path] == times, story.path
+    drop_alias(es_url, alias)
+
+
 def test_waiting_workers_crawl_what_a_seeding_run_queues(es_url, redis_url, tmp_path) -> None:
     """Two `--keep-alive` workers wait; `--seed-only` queues the start points; together
     they fetch each page once and index each article once; seeded again, the listings
@@ -320,9 +350,10 @@ def test_a_crawl_stops_saying_so_when_redis_stays_away(es_url, redis, tmp_path) 
     listing = SITES["laichau"][2][0]
     sites["laichau"].routes[listing].delay = 1.0  # its links come after Redis has gone
     env, alias = crawl_env(es_url, sites, tmp_path, "outage")
+    env["REDIS_OUTAGE_LIMIT"] = "3"
     crawl = subprocess.Popen(
-        [*CRAWL, "--redis", redis.url, "--site", "laichau", *QUIET, "-s", "REDIS_OUTAGE_LIMIT=3"],
-        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [*CRAWL, "--redis", redis.url, "--site", "laichau", *QUIET], cwd=PROJECT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60

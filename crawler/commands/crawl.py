@@ -82,7 +82,9 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides |= {
             "REDIS_URL": args.redis,
             "SCHEDULER": "crawler.scheduler.SharedScheduler",
-            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "DUPEFILTER_CLASS": "crawler.dupefilter.ExpiringDupeFilter",
+            # A sorted set, not scrapy-redis's plain set under "<spider>:dupefilter".
+            "SCHEDULER_DUPEFILTER_KEY": "%(spider)s:seen",
             "SCHEDULER_PERSIST": True,
         }
     if getattr(args, "keep_alive", False):
