@@ -135,6 +135,23 @@ VARIABLES = (
 RENAMED = {"CRAWLER_LOG_LEVEL": "LOG_LEVEL"}
 
 
+def checked(name: str, text: str) -> Any:
+    """A `-s NAME=VALUE` value: checked and parsed as its variable would be, when NAME is
+    one; ConfigError names it and why. Other Scrapy settings pass as they are."""
+    variable = next((v for v in VARIABLES if v.name == name), None)
+    if variable is None:
+        return text
+    try:
+        return variable.parse(text.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name}={text!r}: {_why(exc)} ({variable.help})") from exc
+
+
+def _why(exc: ValueError) -> str:
+    why = str(exc)
+    return "not a number" if why.startswith(("invalid literal", "could not convert")) else why
+
+
 def environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The settings the environment sets, checked; ConfigError names every bad one."""
     environ = os.environ if environ is None else environ
@@ -147,10 +164,7 @@ def environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         try:
             found[variable.name] = variable.parse(text)
         except ValueError as exc:
-            why = str(exc)
-            if why.startswith(("invalid literal", "could not convert")):
-                why = "not a number"
-            problems.append(f"{variable.name}={text!r}: {why} ({variable.help})")
+            problems.append(f"{variable.name}={text!r}: {_why(exc)} ({variable.help})")
     if problems:
         raise ConfigError("; ".join(problems))
     return found

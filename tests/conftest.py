@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 
+from crawler.es.probe import port_problem
 from crawler.es.server import LocalNode, default_base
 from crawler.nlp.evaluation import load_set
 from crawler.text import split_paragraphs
@@ -47,6 +49,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def free_ports(count: int) -> tuple[int, int]:
+    """An HTTP and a transport port range of ``count`` consecutive free ports each, below
+    Linux's ephemeral ports (32768 and up): a restarted node finds its ports free, not
+    taken by some connection's local end meanwhile."""
+    for _ in range(50):
+        http, transport = random.randrange(20000, 26000), random.randrange(26000, 32000)
+        wanted = [*range(http, http + count), *range(transport, transport + count)]
+        if not any(port_problem(port) for port in wanted):
+            return http, transport
+    raise RuntimeError("no free port ranges")
 
 
 def node_base() -> Path:

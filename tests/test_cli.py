@@ -318,6 +318,17 @@ def test_bad_environment_is_one_line_naming_the_variable() -> None:
     assert "REDIS_OUTAGE_LIMIT='-5': must be 0 (no limit)" in line
 
 
+def test_a_bad_setting_on_the_command_line_is_named_before_anything_runs() -> None:
+    """`-s NAME=VALUE` is checked as the variable NAME is, before Elasticsearch (down
+    here) or Redis is asked: not 'Engine slot not assigned' from inside the crawl."""
+    env = {**os.environ, "ES_URL": f"http://127.0.0.1:{free_port()}"}
+    for name in ("REDIS_OUTAGE_LIMIT", "ES_TIMEOUT"):
+        result = run_cli("crawl", "-s", f"{name}=abc", env=env)
+        assert result.returncode == 2, name
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"error: -s {name}='abc': not a number ("), line
+
+
 def test_a_closed_pipe_is_no_traceback() -> None:
     """`crawler sites | head -1`: the reader leaves early; the command ends quietly."""
     process = subprocess.Popen(

@@ -4,7 +4,6 @@ searches keep answering, every article is indexed once, the node rejoins, green 
 from __future__ import annotations
 
 import os
-import random
 import subprocess
 import sys
 import time
@@ -17,29 +16,16 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from crawler.es.client import hosts
-from crawler.es.probe import port_problem
 from crawler.es.server import LocalCluster, LocalNode, _tail
 from testkit.sites.generated import build, registry_yaml
 from testkit.sites.server import FixtureSite, stop
-from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, node_base, run_cli
+from tests.conftest import FAST_CRAWL, PROJECT, drop_alias, free_ports, node_base, run_cli
 
 ARTICLES = 40
 # Small bulk requests, so that writes are under way when the node dies; no entities (speed).
 # The site holds its pages while the test kills a node: a download timeout longer than that.
 RUN = [*FAST_CRAWL, "-s", "NER_ENABLED=0", "-s", "ES_BULK_SIZE=4", "-s", "DOWNLOAD_TIMEOUT=300",
        "--json"]  # fmt: skip
-
-
-def free_ports(count: int) -> tuple[int, int]:
-    """An HTTP and a transport port range of ``count`` consecutive free ports each, below
-    Linux's ephemeral ports (32768 and up): a restarted node finds its ports free, not
-    taken by some connection's local end meanwhile."""
-    for _ in range(50):
-        http, transport = random.randrange(20000, 26000), random.randrange(26000, 32000)
-        wanted = [*range(http, http + count), *range(transport, transport + count)]
-        if not any(port_problem(port) for port in wanted):
-            return http, transport
-    raise RuntimeError("no free port ranges")
 
 
 @pytest.fixture(scope="module")
@@ -204,14 +190,21 @@ def test_es_commands_manage_a_cluster(cluster, tmp_path) -> None:
     refused = run_cli("es", "up", env=wrong)
     assert refused.returncode == 2
     assert "not 2 consecutive ports" in refused.stderr
+    for size in ("0", "10"):
+        refused = run_cli("es", "up", "--nodes", size, env=env)
+        assert refused.returncode == 2, size
+        assert f"--nodes {size}: a local cluster has 1 to 9 nodes" in refused.stderr
 
 
 def test_es_down_stops_the_cluster_and_no_other_node(cluster, es_url) -> None:
-    """`crawler es down` with any member's address stops every member; the test session's
-    own node in the same folder keeps running. (Last: the cluster is gone after it.)"""
-    env = {**os.environ, "ES_URL": cluster.nodes[1].url, "ES_LOCAL_DIR": str(node_base())}
+    """`crawler es down` with any member's address stops every member, even when that
+    member has crashed; the test session's own node in the same folder keeps running.
+    (Last: the cluster is gone after it.)"""
+    crashed = cluster.nodes[0]
+    crashed.kill()
+    env = {**os.environ, "ES_URL": crashed.url, "ES_LOCAL_DIR": str(node_base())}
     result = run_cli("es", "down", env=env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("stopped") == 3, result.stdout
+    assert result.stdout.count("stopped") == 2, result.stdout
     assert not any(node.running for node in cluster.nodes)
     assert Elasticsearch(es_url).cluster.health()["status"] in ("green", "yellow")

@@ -6,7 +6,9 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import socket
+import subprocess
 import threading
 import time
 import urllib.request
@@ -15,8 +17,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from crawler.es.probe import PROBE_TIMEOUT, port_problem
-from crawler.es.server import LocalNode, ServerError, find_java_home
-from tests.conftest import free_port, node_base, run_cli
+from crawler.es.server import LocalCluster, LocalNode, ServerError, _alive, find_java_home
+from tests.conftest import free_port, free_ports, node_base, run_cli
 
 GARBAGE = b"\x00\x01\xfe garbage\r\n"
 
@@ -250,3 +252,48 @@ def test_es_commands_refuse_a_remote_url() -> None:
     result = run_cli("es", "up", env=env_for("https://search.example.org:9243"))
     assert result.returncode == 2
     assert "not on this machine" in result.stderr
+
+
+def test_a_killed_process_not_yet_reaped_is_not_running() -> None:
+    """A node killed with SIGKILL stays a zombie until its parent reaps it; `es up` right
+    after must see it stopped and start it, not wait 180 s for a dead node's health."""
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        assert _alive(child.pid)
+        os.kill(child.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _alive(child.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child.pid)  # a zombie: this process has not reaped it yet
+        assert os.waitpid(child.pid, os.WNOHANG)[0] == child.pid
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_cluster_ports_that_overlap_are_refused_before_anything_starts(tmp_path) -> None:
+    port = free_port()
+    cluster = LocalCluster(base=tmp_path / "es", size=3, port=port, transport_port=port + 2)
+    with pytest.raises(ServerError, match=r"overlap the HTTP ports"):
+        cluster.up()
+    assert not (tmp_path / "es").exists()
+
+
+def test_a_cluster_that_cannot_start_leaves_no_member_running() -> None:
+    """node-2's HTTP port is taken by another web server: node-1, started already, is
+    stopped again, and the error names the port."""
+    port, transport = free_ports(2)
+    taken = http.server.ThreadingHTTPServer(("127.0.0.1", port + 1), NotFoundHandler)
+    threading.Thread(target=taken.serve_forever, daemon=True).start()
+    cluster = LocalCluster(base=node_base(), size=2, port=port, transport_port=transport,
+                           heap="256m", die_with_parent=True, prefix=f"r{os.getpid()}")  # fmt: skip
+    try:
+        with pytest.raises(ServerError, match=rf"port {port + 1} is in use by something"):
+            cluster.up()
+        assert not any(node.running for node in cluster.nodes)
+    finally:
+        taken.shutdown()
+        taken.server_close()
+        cluster.down()
+        for node in cluster.nodes:
+            shutil.rmtree(node.home, ignore_errors=True)

@@ -223,8 +223,9 @@ def test_waiting_workers_crawl_what_a_seeding_run_queues(es_url, redis_url, tmp_
             _wait_for_count(client, alias, expected)
             listing = SITES["laichau"][2][0]
             before = dict(sites["laichau"].requests)
-            again = run_cli("crawl", "--seed-only", *shared, env=env)
+            again = run_cli("crawl", "--seed-only", "--json", *shared, env=env)
             assert again.returncode == 0, again.stderr
+            assert json.loads(again.stdout) == {"queued": 4, "redis": redis_url}
             deadline = time.monotonic() + 30
             fetched = sites["laichau"].requests
             while fetched[listing] == before[listing] and time.monotonic() < deadline:
@@ -407,3 +408,7 @@ def test_a_redis_address_that_is_not_a_url_is_refused_naming_it() -> None:
     result = run_cli("crawl", "--redis", "localhost:6379")
     assert result.returncode == 2
     assert "error: --redis localhost:6379: Redis URL must specify one of" in result.stderr
+    # Given in the environment, the variable is named.
+    result = run_cli("crawl", "--seed-only", env={**os.environ, "REDIS_URL": "localhost:6379"})
+    assert result.returncode == 2
+    assert "error: REDIS_URL localhost:6379: Redis URL must specify one of" in result.stderr

@@ -17,6 +17,7 @@ from crawler.commands.base import (
     require_elasticsearch,
     start_spider,
 )
+from crawler.config import ConfigError, checked
 from crawler.dates import VIETNAM_TZ
 from crawler.es.client import redact
 from crawler.es.spool import Spool
@@ -73,7 +74,10 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep:
             raise CliError(f"--set {pair!r}: expected KEY=VALUE")
-        overrides[key] = value
+        try:
+            overrides[key] = checked(key, value)
+        except ConfigError as exc:
+            raise CliError(f"-s {exc}") from exc
     if getattr(args, "page_limit", None) is not None:
         if args.page_limit < 1:
             raise CliError(f"--page-limit {args.page_limit}: must be 1 or more")
@@ -116,18 +120,20 @@ def print_report(report: dict[str, Any], as_json: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = project_settings()
+    source = "--redis" if args.redis else "REDIS_URL"
     args.redis = args.redis or settings["REDIS_URL"]
     if (args.keep_alive or args.seed_only) and not args.redis:
         option = "--keep-alive" if args.keep_alive else "--seed-only"
         raise CliError(f"{option} needs a shared queue: give --redis URL (or set REDIS_URL)")
     sites = ",".join(args.site or [])
+    overrides = crawl_overrides(args)  # a bad -s value is named before anything else
     if args.redis:
-        require_redis(args.redis)
+        require_redis(args.redis, source)
     if args.seed_only:
-        return seed(settings, args, sites)
+        return seed(settings, overrides, args, sites)
     require_elasticsearch(settings)
     started = datetime.now(VIETNAM_TZ)
-    result, crawler = start_spider("police", crawl_overrides(args), site=sites)
+    result, crawler = start_spider("police", overrides, site=sites)
     waiting = Spool(Path(settings["CRAWLER_SPOOL_DIR"])).pending()
     finished = datetime.now(VIETNAM_TZ)
     early = stopped_early(crawler, until_stopped=args.keep_alive)
@@ -136,8 +142,9 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if complete(report) else EXIT_FAILED
 
 
-def require_redis(url: str) -> None:
-    """Fail before a shared crawl starts, naming the URL, when Redis does not answer."""
+def require_redis(url: str, source: str = "--redis") -> None:
+    """Fail before a shared crawl starts, naming the URL and where it was given (the
+    option or REDIS_URL), when Redis does not answer."""
     from redis import Redis
     from redis.exceptions import RedisError
 
@@ -145,7 +152,7 @@ def require_redis(url: str) -> None:
         with Redis.from_url(url, socket_connect_timeout=10, socket_timeout=10) as redis:
             redis.ping()
     except ValueError as exc:  # not a redis://, rediss:// or unix:// URL
-        raise CliError(f"--redis {redact(url)}: {exc}") from exc
+        raise CliError(f"{source} {redact(url)}: {exc}") from exc
     except RedisError as exc:
         raise redis_unusable(url, exc) from exc
 
@@ -154,18 +161,22 @@ def redis_unusable(url: str, exc: Exception) -> CliError:
     return CliError(f"Redis at {redact(url)} is not usable: {exc}")
 
 
-def seed(settings: Settings, args: argparse.Namespace, sites: str) -> int:
+def seed(settings: Settings, overrides: dict[str, Any], args: argparse.Namespace,
+         sites: str) -> int:  # fmt: skip
     """`--seed-only`: the start points into the shared queue, for the waiting workers."""
     from redis.exceptions import RedisError
 
     from crawler.scale_out import seed_start_points
 
-    settings.setdict(crawl_overrides(args), priority="cmdline")
+    settings.setdict(overrides, priority="cmdline")
     try:
         queued = seed_start_points(settings, sites)
     except RegistryError as exc:
         raise CliError(str(exc)) from exc
     except RedisError as exc:
         raise redis_unusable(args.redis, exc) from exc
-    print(f"queued {queued} start point(s) in {redact(args.redis)} for the workers")
+    if args.json:
+        print(json.dumps({"queued": queued, "redis": redact(args.redis)}))
+    else:
+        print(f"queued {queued} start point(s) in {redact(args.redis)} for the workers")
     return EXIT_OK

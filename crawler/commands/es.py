@@ -24,6 +24,8 @@ from crawler.es.server import (
 
 HELP = "manage a local Elasticsearch node or cluster: up, down, status"
 EXAMPLE = "crawler es up --nodes 3"
+# Each node is a JVM with its own heap: more on one machine is a mistake, not a cluster.
+MAX_NODES = 9
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,9 +47,9 @@ def local_node(settings: Settings, size: int | None = None) -> LocalNode | Local
             f"ES_URL {redact(settings['ES_URL'])} is not on this machine; `crawler es` manages "
             "only local nodes (use http://127.0.0.1:PORT)"
         )
-    size = size or len(listed)
-    if size < 1:
-        raise CliError(f"--nodes {size}: a cluster has at least one node")
+    size = len(listed) if size is None else size
+    if not 1 <= size <= MAX_NODES:
+        raise CliError(f"--nodes {size}: a local cluster has 1 to {MAX_NODES} nodes")
     base = default_base(Path(settings["CRAWLER_DATA_DIR"]), settings["ES_LOCAL_DIR"])
     port = listed[0].port or 9200
     options = {"base": base, "port": port, "heap": settings["ES_HEAP"],

@@ -236,10 +236,14 @@ class LocalNode:
         if problem := port_problem(self.port):
             raise ServerError(f"port {self.port} is {problem}; choose another port with ES_URL")
         if self.transport_port is not None and (problem := port_problem(self.transport_port)):
-            raise ServerError(
-                f"transport port {self.transport_port} is {problem}; choose another with "
-                "ES_TRANSPORT_PORT, or unset it to take the first free one from 9300"
+            choose = (
+                "ES_TRANSPORT_PORT (a cluster's members take it and the next ports; unset: "
+                "the HTTP port + 100)"
+                if self.seed_hosts
+                else "ES_TRANSPORT_PORT, or unset it to take the first free one from 9300"
             )
+            raise ServerError(f"transport port {self.transport_port} is {problem}; choose "
+                              f"another with {choose}")  # fmt: skip
 
     def install(self) -> Path:
         """Download (once, cached) and unpack the server; the unpacked folder."""
@@ -484,13 +488,27 @@ class LocalCluster:
         return ",".join(node.url for node in self.nodes)
 
     def up(self, timeout: float = START_TIMEOUT) -> str:
-        """Start the members that do not run, then wait until the cluster is healthy."""
+        """Start the members that do not run, then wait until the cluster is healthy. When
+        one cannot start or the cluster does not become healthy, the members started here
+        are stopped again: a failed `es up` leaves nothing running that it started."""
         nodes = self.nodes
-        for node in nodes:
-            if not node.running:
-                node.start()
-        for node in nodes:
-            node.wait_healthy(timeout)
+        http, transport = {n.port for n in nodes}, {n.transport_port for n in nodes}
+        if http & transport:
+            raise ServerError(
+                f"the transport ports {min(transport)}-{max(transport)} (ES_TRANSPORT_PORT) "
+                f"overlap the HTTP ports {min(http)}-{max(http)} of ES_URL; choose another"
+            )
+        started = []
+        try:
+            for node in nodes:
+                if not node.running and node.start() is None:
+                    started.append(node)
+            for node in nodes:
+                node.wait_healthy(timeout)
+        except ServerError:
+            for node in started:
+                node.down()
+            raise
         return (
             f"Elasticsearch {ES_VERSION}: a cluster of {self.size} nodes on ports "
             f"{self.port}-{self.port + self.size - 1} (data in {self.base}); "
@@ -502,29 +520,39 @@ class LocalCluster:
 
 
 def cluster_of(base: Path, port: int) -> list[LocalNode]:
-    """The running nodes started from ``base`` that share a cluster with the one on
-    ``port``: itself alone, or every member of its cluster (other nodes in the folder,
-    such as a test session's, are left alone)."""
-    running: list[LocalNode] = []
+    """The running nodes started from ``base`` that share a cluster with the one set up
+    for ``port``: itself alone, or every member of its cluster, even when that one node
+    has died (other nodes in the folder, such as a test session's, are left alone)."""
+    nodes: list[LocalNode] = []
     if base.is_dir():
-        for home in sorted(p for p in base.iterdir() if (p / "es.pid").is_file()):
+        for home in sorted(p for p in base.iterdir() if (p / "config").is_dir()):
             node = LocalNode(base=base, name=home.name)
-            if node.running and (configured := node._configured_port()):
-                running.append(replace(node, port=configured))
-    this = next((node for node in running if node.port == port), None)
-    if this is None:
+            if configured := node._configured_port():
+                nodes.append(replace(node, port=configured))
+    # The node running on the port; else the one last set up for it.
+    on_port = sorted(
+        (n for n in nodes if n.port == port),
+        key=lambda n: (not n.running, -(n.home / "config" / "elasticsearch.yml").stat().st_mtime),
+    )
+    if not on_port:
         return []
-    return [node for node in running if node.configured_cluster() == this.configured_cluster()]
+    cluster = on_port[0].configured_cluster()
+    return [node for node in nodes if node.running and node.configured_cluster() == cluster]
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs: a killed process not yet reaped (a zombie) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass  # another user's process: it exists
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc here: what kill(0) said
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def reachable_by_others(path: Path) -> bool:
