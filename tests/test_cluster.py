@@ -130,7 +130,8 @@ def _holder(cluster: LocalCluster, client: Elasticsearch, alias: str) -> LocalNo
         if client.indices.exists_alias(name=alias):
             # Both copies started first: a node killed while the replica is still being
             # built takes the only copy with it (red), as it would on any cluster.
-            client.cluster.health(index=alias, wait_for_status="green", timeout="60s")
+            waiting = client.options(request_timeout=90)  # the client's own is 10 s
+            waiting.cluster.health(index=alias, wait_for_status="green", timeout="60s")
             master = client.cat.master(format="json")[0]["node"]
             rows = client.cat.shards(index=alias, format="json", h="prirep,state,node")
             started = sorted((r["prirep"], r["node"]) for r in rows if r["state"] == "STARTED")
@@ -162,6 +163,8 @@ def test_a_run_survives_a_killed_node(cluster, site, tmp_path, command) -> None:
         assert set(searches) == {0}, searches
         health = client.cluster.health()
         assert health["number_of_nodes"] == 2, _members(cluster)
+        status = run_cli("es", "status", env=env)
+        assert f"not answering: {victim.url} (listed in ES_URL" in status.stdout, status.stdout
         # The node comes back and the replicas are placed again: green.
         victim.up()
         health = client.cluster.health(wait_for_status="green", timeout="120s")
@@ -186,6 +189,9 @@ def test_es_commands_manage_a_cluster(cluster, tmp_path) -> None:
     for node in cluster.nodes:
         assert node.name in status.stdout
     assert "(master)" in status.stdout
+    again = run_cli("es", "up", env=env)  # every member runs: nothing to start
+    assert again.returncode == 0, again.stderr
+    assert "already running, a cluster of 3 nodes" in again.stdout
     wrong = {**env, "ES_URL": f"{cluster.nodes[0].url},http://127.0.0.1:9"}
     refused = run_cli("es", "up", env=wrong)
     assert refused.returncode == 2

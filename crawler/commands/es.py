@@ -101,8 +101,11 @@ def status(settings: Settings) -> int:
     print(f"  {len(found['nodes'])} node(s): " + ", ".join(
         f"{n['name']} {n['address']}{' (master)' if n['master'] else ''}" for n in found["nodes"]
     ))  # fmt: skip
+    if missing := _not_answering(settings["ES_URL"], found["nodes"]):
+        print(f"  not answering: {', '.join(missing)} (listed in ES_URL, not in the cluster)")
     shards = found["shards"]
-    print("  shards: " + ", ".join(f"{count} {state.lower()}" for state, count in shards.items()))
+    listed = ", ".join(f"{count} {state.lower()}" for state, count in shards.items())
+    print(f"  shards: {listed or 'none'}")
     if not found["indices"]:
         print("  no indices yet")
     for row in found["indices"]:
@@ -110,3 +113,13 @@ def status(settings: Settings) -> int:
         suffix = f" (alias {names})" if names else ""
         print(f"  {row['index']}{suffix}: {row['documents']} documents, {row['health']}")
     return EXIT_OK
+
+
+def _not_answering(es_url: str, nodes: list[dict]) -> list[str]:
+    """The loopback addresses of ES_URL that no member of the cluster serves (a node that
+    died). Other addresses may be proxies in front of the nodes: not compared."""
+    urls = [urlsplit(url) for url in hosts(es_url)]
+    if any(url.hostname not in ("127.0.0.1", "localhost") for url in urls):
+        return []
+    ports = {int(node["address"].rpartition(":")[2]) for node in nodes}
+    return [redact(url.geturl()) for url in urls if (url.port or 9200) not in ports]

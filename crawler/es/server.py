@@ -20,6 +20,7 @@ import time
 import urllib.request
 import zipfile
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from crawler.cachedir import cache_dir
@@ -462,8 +463,10 @@ class LocalCluster:
     name: str = "crawler-cluster"
     prefix: str = "node"  # members are node-1, node-2...: their folders under base
 
-    @property
+    @cached_property
     def nodes(self) -> list[LocalNode]:
+        """The members, made once: a member that dies with its parent holds its watchdog,
+        whose pipe closes (and stops the node) when the member is garbage-collected."""
         names = tuple(f"{self.prefix}-{i}" for i in range(1, self.size + 1))
         seeds = tuple(f"127.0.0.1:{self.transport_port + i}" for i in range(self.size))
         return [
@@ -510,7 +513,8 @@ class LocalCluster:
                 node.down()
             raise
         return (
-            f"Elasticsearch {ES_VERSION}: a cluster of {self.size} nodes on ports "
+            f"Elasticsearch {ES_VERSION}: {'a' if started else 'already running, a'} "
+            f"cluster of {self.size} nodes on ports "
             f"{self.port}-{self.port + self.size - 1} (data in {self.base}); "
             f"ES_URL={self.url}"
         )
