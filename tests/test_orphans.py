@@ -110,12 +110,15 @@ def test_killed_replay_leaves_no_process_behind(moment, tmp_path, cli_env) -> No
     try:
         if moment == "while workers extract":
             _wait_for("2 entity workers", lambda: len(workers()) >= 2, run, log)
-            time.sleep(1)  # into the extraction of the first batches
+            # Who runs, read at once: a worker may end before the kill (a CI run saw the
+            # two gone one second later), which is no process left behind either.
+            started = children()
+            time.sleep(0.3)  # into the extraction of the first batches
         else:
             _wait_for("the fork server", lambda: bool(servers()), run, log)
             if moment == "while the fork server loads":
                 time.sleep(0.5)
-        started = children()
+            started = children()
         names = [_cmdline(pid) for pid, _ in started]
         assert run.poll() is None, "replay finished before it could be killed"
     finally:
