@@ -139,17 +139,18 @@ def checked(name: str, text: str) -> Any:
     """A `-s NAME=VALUE` value: checked and parsed as its variable would be, when NAME is
     one; ConfigError names it and why. Other Scrapy settings pass as they are."""
     variable = next((v for v in VARIABLES if v.name == name), None)
-    if variable is None:
-        return text
+    return text if variable is None else _parsed(variable, text.strip())
+
+
+def _parsed(variable: Variable, text: str) -> Any:
+    """The variable's value from ``text``; ConfigError, one line naming it, when bad."""
     try:
-        return variable.parse(text.strip())
+        return variable.parse(text)
     except ValueError as exc:
-        raise ConfigError(f"{name}={text!r}: {_why(exc)} ({variable.help})") from exc
-
-
-def _why(exc: ValueError) -> str:
-    why = str(exc)
-    return "not a number" if why.startswith(("invalid literal", "could not convert")) else why
+        why = str(exc)
+        if why.startswith(("invalid literal", "could not convert")):
+            why = "not a number"
+        raise ConfigError(f"{variable.name}={text!r}: {why} ({variable.help})") from exc
 
 
 def environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -162,9 +163,9 @@ def environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         if not text:
             continue
         try:
-            found[variable.name] = variable.parse(text)
-        except ValueError as exc:
-            problems.append(f"{variable.name}={text!r}: {_why(exc)} ({variable.help})")
+            found[variable.name] = _parsed(variable, text)
+        except ConfigError as exc:
+            problems.append(str(exc))
     if problems:
         raise ConfigError("; ".join(problems))
     return found

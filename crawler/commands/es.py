@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import TransportError
@@ -42,7 +42,7 @@ def local_node(settings: Settings, size: int | None = None) -> LocalNode | Local
     """What `crawler es` manages: a node on the port of ES_URL, which must be on this
     machine, or a cluster of ``size`` nodes (default: as many as ES_URL lists) from it."""
     listed = [urlsplit(url) for url in hosts(settings["ES_URL"])]
-    if any(url.hostname not in ("127.0.0.1", "localhost") for url in listed):
+    if not _on_this_machine(listed):
         raise CliError(
             f"ES_URL {redact(settings['ES_URL'])} is not on this machine; `crawler es` manages "
             "only local nodes (use http://127.0.0.1:PORT)"
@@ -104,8 +104,8 @@ def status(settings: Settings) -> int:
     if missing := _not_answering(settings["ES_URL"], found["nodes"]):
         print(f"  not answering: {', '.join(missing)} (listed in ES_URL, not in the cluster)")
     shards = found["shards"]
-    listed = ", ".join(f"{count} {state.lower()}" for state, count in shards.items())
-    print(f"  shards: {listed or 'none'}")
+    counts = ", ".join(f"{count} {state.lower()}" for state, count in shards.items())
+    print(f"  shards: {counts or 'none'}")
     if not found["indices"]:
         print("  no indices yet")
     for row in found["indices"]:
@@ -119,7 +119,11 @@ def _not_answering(es_url: str, nodes: list[dict]) -> list[str]:
     """The loopback addresses of ES_URL that no member of the cluster serves (a node that
     died). Other addresses may be proxies in front of the nodes: not compared."""
     urls = [urlsplit(url) for url in hosts(es_url)]
-    if any(url.hostname not in ("127.0.0.1", "localhost") for url in urls):
+    if not _on_this_machine(urls):
         return []
     ports = {int(node["address"].rpartition(":")[2]) for node in nodes}
     return [redact(url.geturl()) for url in urls if (url.port or 9200) not in ports]
+
+
+def _on_this_machine(urls: list[SplitResult]) -> bool:
+    return all(url.hostname in ("127.0.0.1", "localhost") for url in urls)
